@@ -28,7 +28,9 @@ class QueryError(SearchError):
 
 def _check_token(kind: str, value: str) -> str:
     if not value or any(c.isspace() or c == "," for c in value):
-        raise SearchError(f"{kind} {value!r} must be non-empty, without spaces or commas")
+        raise SearchError(
+            f"{kind} {value!r} must be non-empty, without spaces or commas"
+        )
     return value
 
 
@@ -93,8 +95,9 @@ class SearchQuery:
     the viewer may see.
 
     ``viewer`` is required; ``unrestricted=True`` (no viewer) is for system jobs only.
-    ``filters`` narrows by facet values: ``{"doc_type": ["Quyết định"], "year": [2024]}``
-    (values of one field are OR-ed, fields are AND-ed).
+    ``filters`` narrows by facet values, e.g.
+    ``{"doc_type": ["Quyết định"], "year": [2024]}`` (values of one field are OR-ed,
+    fields are AND-ed).
     """
 
     text: str = ""

@@ -16,8 +16,8 @@ from whoosh.index import LockError
 
 from search import analysis
 from search.index import (
-    IndexDocument,
     IndexBusy,
+    IndexDocument,
     QueryError,
     SearchError,
     SearchHit,
@@ -196,9 +196,8 @@ class _Formatter(highlight.Formatter):
         return html.escape(text, quote=True)
 
     def format_token(self, text, token, replace=False):
-        return "<mark>%s</mark>" % html.escape(
-            highlight.get_text(text, token, replace), quote=True
-        )
+        escaped = html.escape(highlight.get_text(text, token, replace), quote=True)
+        return f"<mark>{escaped}</mark>"
 
 
 def _lead(body: str, chars: int = 240) -> str:
@@ -214,8 +213,9 @@ class WhooshIndex(SearchIndex):
     Whoosh's multiprocess writer (for bulk loads).
     """
 
-    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 10.0,
-                 procs: int = 1) -> None:
+    def __init__(
+        self, path: str | os.PathLike, *, lock_timeout: float = 10.0, procs: int = 1
+    ) -> None:
         self.path = os.fspath(path)
         self.lock_timeout = lock_timeout
         self.procs = procs
@@ -241,7 +241,9 @@ class WhooshIndex(SearchIndex):
         try:
             if self.procs > 1:
                 return self._ix.writer(
-                    procs=self.procs, multisegment=True, timeout=self.lock_timeout,
+                    procs=self.procs,
+                    multisegment=True,
+                    timeout=self.lock_timeout,
                     delay=0.05,
                 )
             return self._ix.writer(timeout=self.lock_timeout, delay=0.05)
@@ -328,7 +330,9 @@ class WhooshIndex(SearchIndex):
             results = self._run(query, parsed, loose=True)
         return results
 
-    def _run(self, q: SearchQuery, parsed: ParsedQuery, *, loose: bool) -> SearchResults:
+    def _run(
+        self, q: SearchQuery, parsed: ParsedQuery, *, loose: bool
+    ) -> SearchResults:
         clauses: list[wq.Query] = []
         main = text_query(parsed, loose=loose)
         if main is not None:
@@ -352,8 +356,12 @@ class WhooshIndex(SearchIndex):
         searcher = self._searcher()
         try:
             page = searcher.search_page(
-                wquery, q.page, pagelen=q.per_page, sortedby=sortedby,
-                groupedby=groupedby or None, terms=q.snippets,
+                wquery,
+                q.page,
+                pagelen=q.per_page,
+                sortedby=sortedby,
+                groupedby=groupedby or None,
+                terms=q.snippets,
             )
         except ValueError as exc:  # page past the end
             raise QueryError(str(exc)) from exc
@@ -391,6 +399,9 @@ class WhooshIndex(SearchIndex):
             )
             facets[name] = ordered[:MAX_FACET_VALUES]
         return SearchResults(
-            total=page.total, page=page.pagenum, per_page=q.per_page, hits=hits,
+            total=page.total,
+            page=page.pagenum,
+            per_page=q.per_page,
+            hits=hits,
             facets=facets,
         )

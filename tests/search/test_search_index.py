@@ -28,7 +28,9 @@ def test_accent_insensitive_match_including_d_stroke(index, make_doc):
     assert ids(search(index, "đúng"))[0] == "1"
 
 
-@pytest.mark.parametrize("typed, first", [("bản", "doc-ban-hoi"), ("bán", "doc-ban-sac")])
+@pytest.mark.parametrize(
+    "typed, first", [("bản", "doc-ban-hoi"), ("bán", "doc-ban-sac")]
+)
 def test_exact_diacritics_rank_first(index, make_doc, typed, first):
     index.upsert(
         [
@@ -44,8 +46,11 @@ def test_exact_diacritics_rank_first(index, make_doc, typed, first):
 def test_adjacent_syllables_rank_above_scattered(index, make_doc):
     index.upsert(
         [
-            make_doc("scattered", content="Hợp tác về bảo vệ môi trường, đồng thời "
-                     "giữ gìn an ninh; hiểm họa thiên tai được nêu."),
+            make_doc(
+                "scattered",
+                content="Hợp tác về bảo vệ môi trường, đồng thời "
+                "giữ gìn an ninh; hiểm họa thiên tai được nêu.",
+            ),
             make_doc("phrase", content="Quy định về bảo hiểm và hợp đồng lao động."),
             make_doc("filler", content="Báo cáo tình hình kinh tế xã hội."),
         ]
@@ -80,18 +85,35 @@ def test_document_number_found_in_any_spelling(index, make_doc):
 
 def _permission_corpus(make_doc):
     docs = [
-        make_doc(f"pub{i}", subject="kế hoạch năm", doc_type="Kế hoạch") for i in range(5)
+        make_doc(f"pub{i}", subject="kế hoạch năm", doc_type="Kế hoạch")
+        for i in range(5)
     ]
     docs += [
-        make_doc(f"dept{i}", subject="kế hoạch mật", doc_type="Tờ trình",
-                 public_in_agency=False, department_ids=("d1",))
+        make_doc(
+            f"dept{i}",
+            subject="kế hoạch mật",
+            doc_type="Tờ trình",
+            public_in_agency=False,
+            department_ids=("d1",),
+        )
         for i in range(3)
     ]
     docs += [
-        make_doc("mine", subject="kế hoạch riêng", doc_type="Tờ trình",
-                 public_in_agency=False, user_ids=("u1",)),
-        make_doc("restricted", subject="kế hoạch tuyệt mật", doc_type="Mật",
-                 public_in_agency=False, department_ids=("d2",), user_ids=("u2",)),
+        make_doc(
+            "mine",
+            subject="kế hoạch riêng",
+            doc_type="Tờ trình",
+            public_in_agency=False,
+            user_ids=("u1",),
+        ),
+        make_doc(
+            "restricted",
+            subject="kế hoạch tuyệt mật",
+            doc_type="Mật",
+            public_in_agency=False,
+            department_ids=("d2",),
+            user_ids=("u2",),
+        ),
     ]
     docs += [
         make_doc(f"other{i}", agency_id="B", subject="kế hoạch", doc_type="Khác")
@@ -123,7 +145,9 @@ def test_permission_filter_hides_docs_and_their_counts(index, make_doc):
     # A user of department d1 only: not "mine", not "restricted".
     other = Viewer(agency_id="A", user_id="u9", department_ids=("d1",))
     assert set(ids(search(index, "mật", viewer=other, per_page=50))) == {
-        "dept0", "dept1", "dept2"
+        "dept0",
+        "dept1",
+        "dept2",
     }
 
 
@@ -136,12 +160,30 @@ def test_a_viewer_is_required(index):
 def test_facet_counts_and_filters(index, make_doc):
     index.upsert(
         [
-            make_doc("1", subject="về đất đai", doc_type="Quyết định", issuer="UBND",
-                     status="issued", issued_date=dt.date(2023, 3, 1)),
-            make_doc("2", subject="về đất đai", doc_type="Quyết định", issuer="Sở TNMT",
-                     status="draft", issued_date=dt.date(2024, 3, 1)),
-            make_doc("3", subject="về đất đai", doc_type="Công văn", issuer="UBND",
-                     status="issued", issued_date=dt.date(2024, 6, 1)),
+            make_doc(
+                "1",
+                subject="về đất đai",
+                doc_type="Quyết định",
+                issuer="UBND",
+                status="issued",
+                issued_date=dt.date(2023, 3, 1),
+            ),
+            make_doc(
+                "2",
+                subject="về đất đai",
+                doc_type="Quyết định",
+                issuer="Sở TNMT",
+                status="draft",
+                issued_date=dt.date(2024, 3, 1),
+            ),
+            make_doc(
+                "3",
+                subject="về đất đai",
+                doc_type="Công văn",
+                issuer="UBND",
+                status="issued",
+                issued_date=dt.date(2024, 6, 1),
+            ),
             make_doc("4", subject="về thuế", doc_type="Công văn", issuer="UBND"),
         ]
     )
@@ -155,8 +197,9 @@ def test_facet_counts_and_filters(index, make_doc):
     }
     narrowed = search(index, "đất đai", filters={"year": [2024], "issuer": "UBND"})
     assert ids(narrowed) == ["3"]
-    ranged = search(index, "dat dai", issued_from=dt.date(2024, 1, 1),
-                    issued_to=dt.date(2024, 4, 1))
+    ranged = search(
+        index, "dat dai", issued_from=dt.date(2024, 1, 1), issued_to=dt.date(2024, 4, 1)
+    )
     assert ids(ranged) == ["2"]
     with pytest.raises(QueryError):
         search(index, "x", filters={"agency": ["B"]})
@@ -178,7 +221,11 @@ def test_sort_by_date(index, make_doc):
 
 def test_snippet_marks_matches_and_escapes_html(index, make_doc):
     index.upsert(
-        [make_doc("1", content='<script>alert("x")</script> Phê duyệt dự án & kế hoạch')]
+        [
+            make_doc(
+                "1", content='<script>alert("x")</script> Phê duyệt dự án & kế hoạch'
+            )
+        ]
     )
     snippet = search(index, "du an").hits[0].snippet
     assert "<mark>dự</mark> <mark>án</mark>" in snippet
@@ -198,8 +245,17 @@ def test_upsert_replaces_and_delete_removes(index, make_doc):
 
 
 def test_dict_documents_and_clear(index):
-    index.upsert([{"id": "x", "version": "v", "agency_id": "A", "subject": "Tờ trình",
-                   "public_in_agency": True}])
+    index.upsert(
+        [
+            {
+                "id": "x",
+                "version": "v",
+                "agency_id": "A",
+                "subject": "Tờ trình",
+                "public_in_agency": True,
+            }
+        ]
+    )
     assert index.count() == 1
     index.clear()
     assert index.count() == 0
@@ -210,7 +266,9 @@ def test_dict_documents_and_clear(index):
 
 
 def test_long_question_falls_back_to_any_word(index, make_doc):
-    index.upsert([make_doc("1", content="Người dưới 18 tuổi không bị phạt tù chung thân")])
+    index.upsert(
+        [make_doc("1", content="Người dưới 18 tuổi không bị phạt tù chung thân")]
+    )
     results = search(index, "người dưới bao nhiêu tuổi thì không bị tù chung thân")
     assert ids(results) == ["1"]
 
