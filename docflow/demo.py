@@ -1,0 +1,120 @@
+"""``docflow demo``: a demo province on the embedded defaults, then serve on 127.0.0.1:5000.
+
+Thanh Hóa's QCVN 102 level-1 code H56 is used for the demo; the lower-level codes are
+made up for the demo and are not the province's official catalogue.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+DEMO_PASSWORD = "Demo@2026!docflow"
+
+PROVINCE = ("000.00.00.H56", "H56", "Ủy ban nhân dân tỉnh Thanh Hóa", "UBND")
+DEPARTMENTS = [  # provincial departments (sở), agencies of their own under the province
+    ("000.00.01.H56", "Sở Nội vụ tỉnh Thanh Hóa", "SNV"),
+    ("000.00.02.H56", "Sở Tài chính tỉnh Thanh Hóa", "STC"),
+    ("000.00.03.H56", "Sở Y tế tỉnh Thanh Hóa", "SYT"),
+]
+COMMUNES = [
+    ("000.00.41.H56", "Ủy ban nhân dân phường Hạc Thành", "UBND"),
+    ("000.00.42.H56", "Ủy ban nhân dân xã Quảng Phú", "UBND"),
+    ("000.00.43.H56", "Ủy ban nhân dân xã Hoằng Hóa", "UBND"),
+]
+#: Units (phòng ban) inside the provincial People's Committee office.
+UNITS = [("Phòng Tổng hợp", "TH"), ("Phòng Kinh tế", "KT"), ("Phòng Văn hóa - Xã hội", "VX")]
+PEOPLE = [  # username, full name, position, role, unit index
+    ("quantri", "Nguyễn Văn Quản", "Quản trị hệ thống", "admin", None),
+    ("vanthu", "Lê Thị Thư", "Văn thư", "records_officer", 0),
+    ("lanhdao", "Trần Đức Hùng", "Phó Chủ tịch", "leader", None),
+    ("truongphong", "Phạm Thị Hằng", "Trưởng phòng Kinh tế", "department_head", 1),
+    ("chuyenvien", "Đỗ Minh Tuấn", "Chuyên viên", "specialist", 1),
+]
+
+
+def create_demo_data() -> list[tuple[str, str, str, str]]:
+    """Create (or refresh) the demo province; returns (agency, username, role, password) rows."""
+    from .agencies.models import Agency, AgencyLevel, Department
+    from .audit.services import record
+    from .auth.models import Role, User
+    from .auth.passwords import hash_password
+    from .extensions import db
+
+    def agency(code, name, short, level, parent=None, qd20=None):  # type: ignore[no-untyped-def]
+        row = db.session.scalar(select(Agency).where(Agency.code == code))
+        if row is None:
+            row = Agency(code=code, name=name, short_name=short, level=level, parent=parent, code_qd20=qd20,
+                         address="Thanh Hóa", phone="0237 3852 000")
+            db.session.add(row)
+            db.session.flush()
+            record("agency.create", agency_id=row.id, obj=row, code=code, source="demo")
+        return row
+
+    def user(agency_row, username, full_name, position, role, department=None, superadmin=False):  # type: ignore[no-untyped-def]
+        row = db.session.scalar(select(User).where(User.username == username))
+        if row is None:
+            row = User(username=username, full_name=full_name, position=position, role=Role(role),
+                       agency=agency_row, department=department, is_superadmin=superadmin,
+                       password_hash=hash_password(DEMO_PASSWORD))
+            db.session.add(row)
+            db.session.flush()
+            record("user.create", agency_id=agency_row.id, obj=row, username=username, source="demo")
+        else:  # a re-run restores the printed password and unlocks the account
+            row.password_hash = hash_password(DEMO_PASSWORD)
+            row.locked_until, row.failed_logins, row.active = None, 0, True
+        return row
+
+    code, qd20, name, short = PROVINCE
+    province = agency(code, name, short, AgencyLevel.PROVINCE, qd20=qd20)
+    units = []
+    for unit_name, unit_short in UNITS:
+        unit = db.session.scalar(select(Department).where(Department.agency_id == province.id,
+                                                          Department.name == unit_name))
+        if unit is None:
+            unit = Department(agency_id=province.id, name=unit_name, short_name=unit_short)
+            db.session.add(unit)
+        units.append(unit)
+    db.session.flush()
+    rows = []
+    for username, full_name, position, role, unit_index in PEOPLE:
+        unit = units[unit_index] if unit_index is not None else None
+        user(province, username, full_name, position, role, unit, superadmin=(role == "admin"))
+        rows.append((name, username, role, DEMO_PASSWORD))
+    for i, (acode, aname, ashort) in enumerate(DEPARTMENTS + COMMUNES, start=1):
+        level = AgencyLevel.PROVINCE if i <= len(DEPARTMENTS) else AgencyLevel.COMMUNE
+        other = agency(acode, aname, ashort, level, parent=province)
+        prefix = f"a{i}"
+        user(other, f"{prefix}.vanthu", "Văn thư " + aname, "Văn thư", "records_officer")
+        user(other, f"{prefix}.lanhdao", "Lãnh đạo " + aname, "Chủ tịch" if level == AgencyLevel.COMMUNE else "Giám đốc", "leader")
+        rows.append((aname, f"{prefix}.vanthu", "records_officer", DEMO_PASSWORD))
+        rows.append((aname, f"{prefix}.lanhdao", "leader", DEMO_PASSWORD))
+    db.session.commit()
+    return rows
+
+
+@click.command("demo")
+@click.option("--serve/--no-serve", default=True, help="Serve on 127.0.0.1 after creating the data.")
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo(serve: bool, port: int) -> None:
+    """Create a demo province with one user per role, print the credentials and serve."""
+    from .cli import upgrade_database
+
+    upgrade_database()
+    rows = create_demo_data()
+    click.echo("\nDemo data ready. Sign in at http://127.0.0.1:%d/login with:\n" % port)
+    click.echo(f"  {'user name':<14} {'role':<16} agency")
+    for agency_name, username, role, _password in rows:
+        click.echo(f"  {username:<14} {role:<16} {agency_name}")
+    click.echo(f"\n  Password for every demo user: {DEMO_PASSWORD}\n")
+    if serve:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        # Plain HTTP on loopback for the demo: a Secure cookie would not be sent back.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+        from werkzeug.serving import run_simple
+
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)

@@ -1,0 +1,57 @@
+"""Home: each role lands on its own work."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..agencies.models import Agency, Department
+from ..auth.models import Role, User
+from ..extensions import db
+
+bp = Blueprint("home", __name__)
+
+#: What each role sees first. Later domains (documents, workflow) add their queues here.
+ROLE_TEMPLATES = {
+    Role.ADMIN: "home/admin.html",
+    Role.RECORDS_OFFICER: "home/records_officer.html",
+    Role.LEADER: "home/leader.html",
+    Role.DEPARTMENT_HEAD: "home/department_head.html",
+    Role.SPECIALIST: "home/specialist.html",
+}
+
+
+@bp.route("/")
+@login_required
+def index():
+    stats = {}
+    if current_user.is_agency_admin:
+        stats["users"] = db.session.scalar(
+            select(func.count(User.id)).where(User.agency_id == current_user.agency_id)
+        )
+        stats["departments"] = db.session.scalar(
+            select(func.count(Department.id)).where(Department.agency_id == current_user.agency_id)
+        )
+        if current_user.is_superadmin:
+            stats["agencies"] = db.session.scalar(select(func.count(Agency.id)))
+    template = ROLE_TEMPLATES[current_user.role]
+    if current_user.is_superadmin:
+        template = ROLE_TEMPLATES[Role.ADMIN]
+    return render_template(template, stats=stats)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in ("vi", "en"):
+        session["lang"] = code
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("home.index")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(select(1))
+    return {"status": "ok"}
