@@ -1,0 +1,138 @@
+"""Validate the signatures in a PDF: ``validate_pdf(data, trust_roots=[...])``.
+
+Never raises on bad input: malformed, encrypted, truncated or hostile files give an
+INDETERMINATE report with a reason. By default pyHanko runs in a child process with a
+timeout and a memory limit (signing/validation/sandbox.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+
+from .validation import (
+    INDETERMINATE,
+    TOTAL_FAILED,
+    TOTAL_PASSED,
+    SignatureReport,
+    SignerInfo,
+    ValidationOptions,
+    ValidationReport,
+    ValidatorPool,
+    validate_bytes,
+)
+from .validation.sandbox import default_pool
+
+__all__ = [
+    "INDETERMINATE",
+    "TOTAL_FAILED",
+    "TOTAL_PASSED",
+    "SignatureReport",
+    "SignerInfo",
+    "ValidationReport",
+    "ValidatorPool",
+    "load_certificates",
+    "validate_pdf",
+]
+
+DEFAULT_MAX_SIZE = 100 * 1024 * 1024
+Source = bytes | bytearray | memoryview | str | os.PathLike | BinaryIO
+CertSource = bytes | str | os.PathLike | asn1_x509.Certificate
+
+
+def load_certificates(items: Iterable[CertSource]) -> tuple[bytes, ...]:
+    """DER bytes of certificates given as paths, PEM/DER bytes or asn1crypto objects.
+
+    A PEM file may hold several certificates. Raises ValueError on anything else, so
+    call it at start-up to catch configuration mistakes early.
+    """
+    result: list[bytes] = []
+    for item in items:
+        if isinstance(item, asn1_x509.Certificate):
+            result.append(item.dump())
+            continue
+        if hasattr(item, "public_bytes"):  # cryptography.x509.Certificate
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            result.append(item.public_bytes(Encoding.DER))
+            continue
+        if isinstance(item, str | os.PathLike):
+            try:
+                with open(item, "rb") as f:
+                    raw = f.read()
+            except OSError as exc:
+                raise ValueError(f"cannot read certificate {item}: {exc}") from exc
+        elif isinstance(item, bytes):
+            raw = item
+        else:
+            raise ValueError(f"not a certificate: {type(item).__name__}")
+        blobs = (
+            [der for _, _, der in pem.unarmor(raw, multiple=True)]
+            if pem.detect(raw)
+            else [raw]
+        )
+        for der in blobs:
+            try:
+                asn1_x509.Certificate.load(der).native  # noqa: B018 - parse fully
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"not a valid certificate: {exc}") from exc
+            result.append(der)
+    return tuple(result)
+
+
+def _read(source: Source, max_size: int) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    elif isinstance(source, str | os.PathLike):
+        with open(source, "rb") as f:
+            data = f.read(max_size + 1)
+    else:
+        data = source.read(max_size + 1)
+    if len(data) > max_size:
+        raise OverflowError
+    return data
+
+
+def validate_pdf(
+    source: Source,
+    *,
+    trust_roots: Iterable[CertSource] = (),
+    allow_fetching: bool = True,
+    expected_changed_fields: Iterable[str] = (),
+    other_certs: Iterable[CertSource] = (),
+    fetch_certificates: bool = False,
+    timeout: float = 60.0,
+    isolate: bool = True,
+    pool: ValidatorPool | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> ValidationReport:
+    """Validate every signature and document timestamp in a PDF. Never raises.
+
+    ``expected_changed_fields``: form fields the caller itself filled after signing
+    (e.g. ``so_ky_hieu``, ``ngay_ban_hanh``); any other change after a signature
+    keeps that signature from TOTAL-PASSED. ``isolate=False`` runs pyHanko in this
+    process (faster, but with no time or memory limit: trusted input only).
+    """
+    try:
+        options = ValidationOptions(
+            trust_roots=load_certificates(trust_roots),
+            other_certs=load_certificates(other_certs),
+            allow_fetching=allow_fetching,
+            fetch_certificates=fetch_certificates,
+            expected_changed_fields=frozenset(expected_changed_fields),
+        )
+    except (ValueError, TypeError) as exc:
+        return ValidationReport.failure("CONFIG_ERROR", str(exc))
+    try:
+        data = _read(source, max_size)
+    except OverflowError:
+        return ValidationReport.failure("TOO_LARGE", f"more than {max_size} bytes")
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        return ValidationReport.failure("UNREADABLE", str(exc))
+    if not isolate:
+        return validate_bytes(data, options)
+    return (pool or default_pool()).validate(data, options, timeout)
