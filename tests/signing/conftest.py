@@ -43,8 +43,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pki_support
 import pytest
+
+from tests.signing import pki_support
 
 
 @dataclass(frozen=True)
