@@ -64,12 +64,21 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def make_app(tmp_path: Path) -> Callable[..., Any]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite by default; a fresh PostgreSQL database when DOCFLOW_TEST_DB=postgres."""
+    if os.environ.get("DOCFLOW_TEST_DB") == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'docflow.db'}"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, database_url: str) -> Callable[..., Any]:
     """Factory: an app with its schema built from the migrations."""
     from docflow import create_app
     from docflow.cli import upgrade_database
 
     def factory(**overrides: Any) -> Any:
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
         app = create_app(base_config(tmp_path, **overrides), instance_path=str(tmp_path / "instance"))
         app.test_client_class = IsolatedClient
         with app.app_context():

@@ -16,8 +16,11 @@ def _entries(n: int) -> None:
 
 def _drop_triggers() -> None:
     """What an attacker with direct database access could do first."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("DROP TRIGGER IF EXISTS audit_entry_no_change ON audit_entry"))
     for name in ("audit_entry_no_update", "audit_entry_no_delete"):
-        db.session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
     db.session.commit()
 
 

@@ -15,7 +15,7 @@ def _diff(app) -> list:
         return compare_metadata(context, db.metadata)
 
 
-def test_sqlite_migrations_match_models(make_app) -> None:
+def test_migrations_match_models(make_app) -> None:
     assert _diff(make_app()) == []
 
 
@@ -33,7 +33,7 @@ def test_postgresql_migrations_match_models_and_downgrade(make_app, postgres_url
         assert "audit_entry" in db.inspect(db.engine).get_table_names()
 
 
-def test_sqlite_downgrade_to_base(make_app) -> None:
+def test_downgrade_to_base(make_app) -> None:
     from flask_migrate import downgrade
 
     app = make_app()
