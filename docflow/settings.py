@@ -28,7 +28,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     "SECRET_KEY": Setting("", "Key signing sessions and CSRF tokens; generated per instance if empty."),
     "SQLALCHEMY_DATABASE_URI": Setting("", "Database URL; empty = SQLite file instance/docflow.db."),
-    "STORAGE_BACKEND": Setting("local", "Where file bytes live: local | s3."),
+    "STORAGE_BACKEND": Setting("local", "Where file bytes live: local or s3."),
     "STORAGE_PATH": Setting("", "Folder for the local backend; empty = instance/storage."),
     "S3_ENDPOINT": Setting("", "host:port of the S3 server (s3 backend)."),
     "S3_ACCESS_KEY": Setting("", "S3 access key (s3 backend)."),
@@ -36,7 +36,7 @@ SETTINGS: dict[str, Setting] = {
     "S3_BUCKET": Setting("docflow", "S3 bucket, created if missing (s3 backend)."),
     "S3_SECURE": Setting(False, "Use HTTPS to reach the S3 server.", bool),
     "SEARCH_INDEX_PATH": Setting("", "Folder of the Whoosh index; empty = instance/index."),
-    "JOB_QUEUE": Setting("inline", "Background jobs: inline (in-process) | rq (Redis workers)."),
+    "JOB_QUEUE": Setting("inline", "Background jobs: inline (in-process) or rq (Redis workers)."),
     "REDIS_URL": Setting("redis://127.0.0.1:6379/0", "Redis for the rq queue and shared rate limits."),
     "RATELIMIT_STORAGE_URI": Setting("memory://", "Flask-Limiter storage; use redis://... with several processes."),
     "LOGIN_RATE_LIMIT": Setting("10 per minute", "Login attempts allowed per client address."),
@@ -44,7 +44,7 @@ SETTINGS: dict[str, Setting] = {
     "LOGIN_LOCK_MINUTES": Setting(15, "How long a locked account stays locked.", int),
     "SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only.", bool),
     "SESSION_LIFETIME_MINUTES": Setting(480, "Idle session lifetime (one working day).", int),
-    "DEFAULT_LOCALE": Setting("vi", "Interface language by default: vi | en."),
+    "DEFAULT_LOCALE": Setting("vi", "Interface language by default: vi or en."),
     "TIMEZONE": Setting("Asia/Ho_Chi_Minh", "Time zone for displayed dates."),
     "MAX_UPLOAD_MB": Setting(200, "Largest accepted upload, in megabytes.", int),
 }
