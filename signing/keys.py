@@ -134,7 +134,7 @@ class Pkcs11Key(KeySource):
     #: defaults to the key's label / id
     cert_label: str | None = None
     #: extra certificates (intermediates, root) not stored on the token
-    chain: tuple[x509.Certificate, ...] = ()
+    chain: tuple[x509.Certificate, ...] = field(default=(), repr=False)
 
     def __post_init__(self):
         if self.key_label is None and self.key_id is None:
@@ -220,7 +220,7 @@ class Pkcs12Key(KeySource):
     path: str | os.PathLike
     passphrase: str | bytes | None = field(default=None, repr=False)
     #: extra certificates not in the file
-    chain: tuple[x509.Certificate, ...] = ()
+    chain: tuple[x509.Certificate, ...] = field(default=(), repr=False)
 
     def describe(self) -> str:
         return f"PKCS#12 file {os.fspath(self.path)}"
