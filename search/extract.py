@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import logging
 import os
 import re
@@ -228,6 +229,7 @@ def _extract_office(
     return _finish(result.stdout.decode("utf-8", "replace"), kind, limits)
 
 
+@functools.lru_cache(maxsize=8)
 def tesseract_available(lang: str = "vie") -> bool:
     """True if ``tesseract`` and its ``lang`` data are installed."""
     if not (shutil.which("tesseract") and shutil.which("pdftoppm")):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from whoosh import fields, highlight, index, sorting, writing
+from whoosh import fields, index, sorting, writing
 from whoosh import query as wq
 from whoosh.index import LockError
 
-from search import analysis
+from search import analysis, snippets
 from search.index import (
     IndexBusy,
     IndexDocument,
@@ -187,25 +186,6 @@ def _filter_query(q: SearchQuery) -> list[wq.Query]:
     return clauses
 
 
-class _Formatter(highlight.Formatter):
-    """Escapes all text, wraps matches in <mark>."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=True)
-
-    def format_token(self, text, token, replace=False):
-        escaped = html.escape(highlight.get_text(text, token, replace), quote=True)
-        return f"<mark>{escaped}</mark>"
-
-
-def _lead(body: str, chars: int = 240) -> str:
-    if len(body) <= chars:
-        return html.escape(body)
-    return html.escape(body[:chars].rsplit(" ", 1)[0]) + " …"
-
-
 class WhooshIndex(SearchIndex):
     """An index in a folder (created on first use). Safe for threads and processes.
 
@@ -269,12 +249,16 @@ class WhooshIndex(SearchIndex):
     def upsert(self, docs: Iterable[IndexDocument | Mapping[str, Any]]) -> int:
         # Convert first: a bad document fails before the lock is taken.
         prepared = [to_fields(as_document(d)) for d in docs]
+        prepared = list({f["id"]: f for f in prepared}.values())  # last one wins
         if not prepared:
             return 0
 
         def work(w) -> int:
+            # An empty index (first load, rebuild) has nothing to replace: adding
+            # skips a delete lookup per document.
+            add = w.add_document if w.reader().doc_count_all() == 0 else None
             for values in prepared:
-                w.update_document(**values)
+                (add or w.update_document)(**values)
             return len(prepared)
 
         n = self._write(work)
@@ -361,22 +345,18 @@ class WhooshIndex(SearchIndex):
                 pagelen=q.per_page,
                 sortedby=sortedby,
                 groupedby=groupedby or None,
-                terms=q.snippets,
             )
         except ValueError as exc:  # page past the end
             raise QueryError(str(exc)) from exc
         except Exception as exc:
             raise SearchError(f"search failed: {exc}") from exc
-        results = page.results
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _Formatter()
+        marked = parsed.words + [w for phrase in parsed.phrases for w in phrase]
         hits = []
         by_relevance = sortedby is None
         for hit in page:
             snippet = ""
             if q.snippets:
-                body = hit.get("body", "")
-                snippet = hit.highlights("text", text=body, top=2) or _lead(body)
+                snippet = snippets.snippet(hit.get("body", ""), marked)
             hits.append(
                 SearchHit(
                     id=hit["id"],
@@ -392,7 +372,7 @@ class WhooshIndex(SearchIndex):
             )
         facets = {}
         for name in q.facets:
-            counts = results.groups(name)
+            counts = page.results.groups(name)
             ordered = sorted(
                 ((k, v) for k, v in counts.items() if k not in ("", None)),
                 key=lambda kv: (-kv[1], kv[0]),

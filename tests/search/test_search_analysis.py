@@ -38,3 +38,13 @@ def test_parse_splits_phrases_numbers_and_words():
 @pytest.mark.parametrize("text", ["", '"', "AND OR NOT:*?", "((", "a" * 10_000, "\x00"])
 def test_parse_never_fails(text):
     parse(text)
+
+
+def test_snippet_picks_densest_window_and_escapes():
+    from search.snippets import snippet
+
+    text = "Mở đầu <b>. " + "lorem ipsum " * 40 + "Phê duyệt dự án & kế hoạch đầu tư. " * 2
+    out = snippet(text, ["du", "an", "ke", "hoach"])
+    assert out.startswith("… ") and "<mark>dự</mark> <mark>án</mark> &amp;" in out
+    assert "<b>" not in out
+    assert snippet("<i>không khớp</i>", ["xyz"]) == "&lt;i&gt;không khớp&lt;/i&gt;"
