@@ -14,8 +14,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from storage.errors import StorageError, StorageUnavailable
+
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .settings import load_settings
+from .settings import ConfigError, load_settings
 from .timeutil import format_datetime_vn
 
 logger = logging.getLogger(__name__)
@@ -103,12 +105,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _init_backends(app: Flask) -> None:
+    """Build the swappable parts from plain config values (short names, no dotted paths)."""
+    from storage import build_storage
+
     from .jobs import build_queue
 
     app.extensions["docflow.jobs"] = build_queue(app.config)
+    c = app.config
+    if c["STORAGE_BACKEND"] == "s3":
+        options = {"endpoint": c["S3_ENDPOINT"], "access_key": c["S3_ACCESS_KEY"],
+                   "secret_key": c["S3_SECRET_KEY"], "bucket": c["S3_BUCKET"], "secure": c["S3_SECURE"]}
+    else:
+        options = {"root": c["STORAGE_PATH"]}
+    try:
+        app.extensions["docflow.storage"] = build_storage(c["STORAGE_BACKEND"], **options)
+    except StorageError as exc:
+        raise ConfigError(f"Invalid configuration:\n  - storage: {exc}") from exc
 
 
 def _register_domains(app: Flask) -> None:
+    from . import models  # noqa: F401 - every table in the metadata
     from .agencies.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .cli import register_cli
@@ -163,6 +179,20 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(429)
     def _rate_limited(_e):  # type: ignore[no-untyped-def]
         return page(429, _("Too many attempts"), _("Too many sign-in attempts from this address. Wait a minute and try again."))
+
+    @app.errorhandler(StorageUnavailable)
+    def _storage_down(exc):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        logger.error("storage unavailable on %s: %s", request.path, exc)
+        return page(503, _("File storage unavailable"),
+                    _("The file storage cannot be reached right now. Nothing was saved. Try again in a few minutes."))
+
+    @app.errorhandler(StorageError)
+    def _storage_error(exc):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        logger.error("storage error on %s: %s", request.path, exc)
+        return page(500, _("File storage error"),
+                    _("The file could not be read or written. Nothing was saved. The operators have been told."))
 
     @app.errorhandler(500)
     def _server_error(_e):  # type: ignore[no-untyped-def]

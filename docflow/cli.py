@@ -26,11 +26,13 @@ def register_cli(app: Flask) -> None:
     """Commands that need the app (database, storage ...)."""
     from .audit.cli import audit
     from .demo import demo
+    from .files.cli import storage_cli
 
     app.cli.add_command(init)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
     app.cli.add_command(audit)
+    app.cli.add_command(storage_cli)
 
 
 def upgrade_database() -> None:

@@ -144,6 +144,16 @@ VI = {
     "Password must not contain the user name.": "Mật khẩu không được chứa tên đăng nhập.",
     "Password must mix at least three of: lower case, upper case, digits, symbols.":
         "Mật khẩu phải có ít nhất ba loại: chữ thường, chữ hoa, chữ số, ký hiệu.",
+    "The file %(name)s is empty.": "Tệp %(name)s không có nội dung.",
+    "The file %(name)s is larger than %(mb)d MB.": "Tệp %(name)s lớn hơn %(mb)d MB.",
+    "The file %(name)s is not an accepted type (%(kinds)s).":
+        "Tệp %(name)s không thuộc định dạng được chấp nhận (%(kinds)s).",
+    "File storage unavailable": "Kho lưu trữ tệp không truy cập được",
+    "The file storage cannot be reached right now. Nothing was saved. Try again in a few minutes.":
+        "Hiện không kết nối được kho lưu trữ tệp. Chưa có dữ liệu nào được lưu. Vui lòng thử lại sau ít phút.",
+    "File storage error": "Lỗi kho lưu trữ tệp",
+    "The file could not be read or written. Nothing was saved. The operators have been told.":
+        "Không đọc hoặc ghi được tệp. Chưa có dữ liệu nào được lưu. Bộ phận quản trị đã được thông báo.",
 }
 
 

@@ -1,0 +1,1 @@
+"""Files: a database record for every stored object, uploads, storage maintenance."""

@@ -1,0 +1,8 @@
+"""Every domain's models, imported once so metadata (and Alembic) sees all tables."""
+
+from .agencies.models import Agency, AgencyLevel, Department
+from .audit.models import AuditEntry
+from .auth.models import Role, User
+from .files.models import OrphanCandidate, StoredFile
+
+__all__ = ["Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]
