@@ -3,16 +3,19 @@ import datetime as dt
 import pytest
 
 from search.index import IndexDocument, Viewer
+from search.sharded_index import AgencyShardedIndex
 from search.whoosh_index import WhooshIndex
 
 
-@pytest.fixture
-def make_index(tmp_path):
-    """Factory: a fresh WhooshIndex in its own folder."""
+@pytest.fixture(params=["whoosh", "sharded"])
+def make_index(request, tmp_path):
+    """Factory: a fresh index in its own folder; every contract test runs on both
+    implementations (one index, one index per agency)."""
     counter = iter(range(1000))
+    backend = {"whoosh": WhooshIndex, "sharded": AgencyShardedIndex}[request.param]
 
-    def make(**kwargs) -> WhooshIndex:
-        return WhooshIndex(tmp_path / f"ix{next(counter)}", **kwargs)
+    def make(**kwargs):
+        return backend(tmp_path / f"ix{next(counter)}", **kwargs)
 
     return make
 

@@ -43,7 +43,9 @@ def test_parse_never_fails(text):
 def test_snippet_picks_densest_window_and_escapes():
     from search.snippets import snippet
 
-    text = "Mở đầu <b>. " + "lorem ipsum " * 40 + "Phê duyệt dự án & kế hoạch đầu tư. " * 2
+    text = (
+        "Mở đầu <b>. " + "lorem ipsum " * 40 + "Phê duyệt dự án & kế hoạch đầu tư. " * 2
+    )
     out = snippet(text, ["du", "an", "ke", "hoach"])
     assert out.startswith("… ") and "<mark>dự</mark> <mark>án</mark> &amp;" in out
     assert "<b>" not in out

@@ -153,3 +153,15 @@ def test_library_imports_no_flask_or_docflow():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+
+
+@needs_tesseract
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"malformed PDF corpus absent: {CORPUS}")
+def test_malformed_sample_with_ocr_is_bounded():
+    files = sorted(p for p in CORPUS.rglob("*.pdf") if "image" in p.name)[:6]
+    limits = Limits(timeout=10, ocr_max_pages=1, memory_mb=512)
+    for path in files:
+        started = time.monotonic()
+        result = extract(path, limits=limits)
+        assert isinstance(result, Extraction)
+        assert time.monotonic() - started < limits.timeout + 3, path

@@ -315,3 +315,29 @@ def test_second_writer_gets_index_busy_after_timeout(make_doc, tmp_path):
         w.cancel()
     impatient.upsert([make_doc("1")])
     assert impatient.count() == 1
+
+
+def test_unrestricted_search_sees_every_agency(index, make_doc):
+    index.upsert(
+        [
+            make_doc(
+                "a1", agency_id="A", subject="báo cáo", issued_date=dt.date(2021, 1, 1)
+            ),
+            make_doc(
+                "b1", agency_id="B", subject="báo cáo", issued_date=dt.date(2023, 1, 1)
+            ),
+            make_doc(
+                "b2",
+                agency_id="B",
+                subject="báo cáo",
+                public_in_agency=False,
+                issued_date=dt.date(2022, 1, 1),
+            ),
+        ]
+    )
+    results = index.search(SearchQuery(text="bao cao", unrestricted=True, sort="date"))
+    assert ids(results) == ["b1", "b2", "a1"]
+    assert results.total == 3
+    assert dict(results.facets["year"]) == {"2021": 1, "2022": 1, "2023": 1}
+    assert index.count() == 3
+    assert set(index.ids_with_versions()) == {"a1", "b1", "b2"}
