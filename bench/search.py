@@ -286,7 +286,7 @@ def run_relevance(args) -> None:
         for chunk in parsed.chunks:
             for word in chunk:
                 required.append(wq.Term("text", fold(word)))
-                if variant != "unigram":
+                if variant != "unigram" and word != fold(word):
                     should.append(wq.Term("text_exact", word))
             if variant == "bigram":
                 should += [

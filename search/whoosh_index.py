@@ -140,7 +140,10 @@ def text_query(parsed: ParsedQuery, *, loose: bool = False) -> wq.Query | None:
     for chunk in parsed.chunks:
         for word in chunk:
             required.append(wq.Term("text", fold(word)))
-            should.append(wq.Term("text_exact", word, boost=BOOST_EXACT))
+            if word != fold(word):
+                # Only typed diacritics say which word is meant: an unaccented
+                # "ban" is usually bán/bản/bàn typed without accents, not "ban".
+                should.append(wq.Term("text_exact", word, boost=BOOST_EXACT))
             should.append(wq.Term("subject", fold(word), boost=BOOST_SUBJECT))
         for pair in analysis.bigrams([fold(w) for w in chunk]):
             should.append(wq.Term("text_bi", pair, boost=BOOST_BIGRAM))
