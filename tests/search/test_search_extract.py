@@ -156,7 +156,9 @@ def test_library_imports_no_flask_or_docflow():
 
 
 @needs_tesseract
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"malformed PDF corpus absent: {CORPUS}")
+@pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"malformed PDF corpus absent: {CORPUS}"
+)
 def test_malformed_sample_with_ocr_is_bounded():
     files = sorted(p for p in CORPUS.rglob("*.pdf") if "image" in p.name)[:6]
     limits = Limits(timeout=10, ocr_max_pages=1, memory_mb=512)
