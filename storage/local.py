@@ -62,7 +62,7 @@ class LocalStorage(Storage):
             raise StorageError(f"cannot write in {self.root}: {exc}") from exc
         try:
             with os.fdopen(fd, "wb") as tmp:
-                key, size = copy_hashing(stream, tmp)
+                key, size = copy_hashing(stream, tmp, fsync=True)
             path = self._path(key)
             if os.path.exists(path):
                 return self.stat(key)

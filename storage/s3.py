@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import io
 import logging
 import os
 import threading
@@ -44,7 +46,14 @@ from storage.errors import (
     StorageError,
     StorageUnavailable,
 )
-from storage.streams import HashingReader, VerifyingReader, hash_in_place, spool
+from storage.streams import (
+    HashingReader,
+    VerifyingReader,
+    hash_in_place,
+    position,
+    read_at_most,
+    spool,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -186,16 +195,7 @@ class S3Storage(Storage):
         """Store the bytes read from ``stream`` and return their ``StoredObject``."""
         self.ensure_bucket()
         with contextlib.ExitStack() as stack:
-            hashed = hash_in_place(stream)
-            if hashed is None:
-                tmp, key, size = spool(stream, self.spool_dir)
-                stack.callback(tmp.close)
-                source: BinaryIO | HashingReader = tmp
-            else:
-                key, size = hashed
-                # The source may change between hashing and uploading: hash
-                # again on the way out (overlaps with the parallel part uploads).
-                source = HashingReader(stream)
+            source, key, size = self._prepare(stream, stack)
             with contextlib.suppress(ObjectNotFound):
                 return self.stat(key)
             with self._errors():
@@ -216,6 +216,31 @@ class S3Storage(Storage):
                 raise IntegrityError("source stream changed while it was uploaded")
         logger.info("stored object %s (%d bytes) in %s", key, size, self.bucket)
         return StoredObject(key, size, key, content_type)
+
+    def _prepare(
+        self, stream: BinaryIO, stack: contextlib.ExitStack
+    ) -> tuple[BinaryIO | HashingReader, str, int]:
+        """Hash the content before upload; return (upload source, key, size).
+
+        Objects that fit in one part are read into memory (minio would buffer
+        the part anyway); bigger ones are hashed in place when the source can
+        seek, else spooled to a temporary file.
+        """
+        start = position(stream)
+        head = read_at_most(stream, self.part_size + 1)
+        if len(head) <= self.part_size:
+            return io.BytesIO(head), hashlib.sha256(head).hexdigest(), len(head)
+        if start is None:
+            tmp, key, size = spool(stream, self.spool_dir, prefix=head)
+            stack.callback(tmp.close)
+            return tmp, key, size
+        del head
+        stream.seek(start)
+        hashed = hash_in_place(stream)
+        assert hashed is not None  # seekable, checked above
+        # The source may change between hashing and uploading: hash again on
+        # the way out (overlaps with the parallel part uploads).
+        return HashingReader(stream), *hashed
 
     def open(self, key: str) -> BinaryIO:
         """Return a verifying binary stream over the object's bytes."""

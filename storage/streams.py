@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import io
+import itertools
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
 from storage.errors import IntegrityError, StorageError
 
 CHUNK_SIZE = 1024 * 1024
+#: Objects at least this big are hashed on a helper thread, overlapping with I/O.
+THREADED_HASH_MIN = 4 * 1024 * 1024
 
 
 class VerifyingReader(io.RawIOBase):
@@ -40,44 +45,79 @@ class VerifyingReader(io.RawIOBase):
         self._translate = translate
         self._hash = hashlib.sha256()
         self._seen = 0
+        # hashlib releases the GIL: hashing chunk n while chunk n+1 is received
+        # keeps verification off the critical path for big objects.
+        self._hasher = (
+            ThreadPoolExecutor(1, thread_name_prefix="storage-verify")
+            if size >= THREADED_HASH_MIN
+            else None
+        )
+        self._pending: collections.deque[Future[None]] = collections.deque()
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        if size == 0:
+            return b""
         try:
-            n = self._raw.readinto(buffer)
+            data = self._raw.read(size)
         except Exception as exc:
             if self._translate is None:
                 raise
             raise self._translate(exc) from exc
-        if not n:
+        self._account(data)
+        return data
+
+    def readall(self) -> bytes:
+        chunks = []
+        while data := self.read(CHUNK_SIZE):
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        with memoryview(buffer) as view, view.cast("B") as target:
+            data = self.read(len(target))
+            target[: len(data)] = data
+        return len(data)
+
+    def _account(self, data: bytes) -> None:
+        if not data:
             if self._seen != self._size:
                 raise IntegrityError(
                     f"object {self._key} truncated: {self._seen} of {self._size} bytes"
                 )
             self._check_digest()
-            return 0
-        self._seen += n
+            return
+        self._seen += len(data)
         if self._seen > self._size:
             raise IntegrityError(
                 f"object {self._key} longer than its {self._size} bytes"
             )
-        with memoryview(buffer) as view:
-            self._hash.update(view[:n])
+        if self._hasher is None:
+            self._hash.update(data)
+        else:
+            self._pending.append(self._hasher.submit(self._hash.update, data))
+            while len(self._pending) > 2:  # bounded read-ahead of the hash
+                self._pending.popleft().result()
         if self._seen == self._size:
             # Check before handing out the last chunk, even if the caller never
             # reads again to see EOF.
             self._check_digest()
-        return n
 
     def _check_digest(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
         if self._hash.hexdigest() != self._key:
             raise IntegrityError(f"object {self._key} does not match its hash")
 
     def close(self) -> None:
         if not self.closed:
             try:
+                if self._hasher is not None:
+                    self._hasher.shutdown(wait=True, cancel_futures=True)
                 self._close()
             finally:
                 super().close()
@@ -119,8 +159,29 @@ def hash_in_place(stream: BinaryIO) -> tuple[str, int] | None:
     return digest.hexdigest(), size
 
 
-def spool(stream: BinaryIO, directory: str | None = None) -> tuple[BinaryIO, str, int]:
-    """Copy ``stream`` into a temporary file while hashing it.
+def position(stream: BinaryIO) -> int | None:
+    """The stream's position if it can seek back there, else None."""
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Read until ``limit`` bytes or the end of the stream."""
+    buffer = io.BytesIO()
+    while buffer.tell() < limit:
+        data = stream.read(min(CHUNK_SIZE, limit - buffer.tell()))
+        if not data:
+            break
+        buffer.write(data)
+    return buffer.getvalue()
+
+
+def spool(
+    stream: BinaryIO, directory: str | None = None, *, prefix: bytes = b""
+) -> tuple[BinaryIO, str, int]:
+    """Copy ``prefix`` then ``stream`` into a temporary file while hashing them.
 
     Returns the open temporary file (rewound; deleted when closed), the SHA-256
     hex digest and the size.
@@ -130,7 +191,7 @@ def spool(stream: BinaryIO, directory: str | None = None) -> tuple[BinaryIO, str
     except OSError as exc:
         raise StorageError(f"cannot create a temporary file: {exc}") from exc
     try:
-        digest, size = copy_hashing(stream, tmp)
+        digest, size = copy_hashing(stream, tmp, prefix=prefix)
         tmp.seek(0)
     except BaseException:
         tmp.close()
@@ -138,15 +199,18 @@ def spool(stream: BinaryIO, directory: str | None = None) -> tuple[BinaryIO, str
     return tmp, digest, size
 
 
-def copy_hashing(src: BinaryIO, dst: BinaryIO) -> tuple[str, int]:
-    """Copy ``src`` to ``dst`` in chunks; return (SHA-256 hex, size).
+def copy_hashing(
+    src: BinaryIO, dst: BinaryIO, *, prefix: bytes = b"", fsync: bool = False
+) -> tuple[str, int]:
+    """Copy ``prefix`` then ``src`` to ``dst`` in chunks; return (SHA-256, size).
 
     Errors of the source (a dropped upload) propagate unchanged; failing to
     write the copy is a ``StorageError``.
     """
     digest = hashlib.sha256()
     size = 0
-    while chunk := src.read(CHUNK_SIZE):
+    rest = iter(lambda: src.read(CHUNK_SIZE), b"")
+    for chunk in itertools.chain([prefix] if prefix else [], rest):
         digest.update(chunk)
         size += len(chunk)
         try:
@@ -155,7 +219,8 @@ def copy_hashing(src: BinaryIO, dst: BinaryIO) -> tuple[str, int]:
             raise StorageError(f"cannot write temporary copy: {exc}") from exc
     try:
         dst.flush()
-        os.fsync(dst.fileno())
+        if fsync:
+            os.fsync(dst.fileno())
     except OSError as exc:
         raise StorageError(f"cannot write temporary copy: {exc}") from exc
     return digest.hexdigest(), size

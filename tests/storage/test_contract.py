@@ -62,6 +62,14 @@ def test_round_trip(backend: Storage) -> None:
         assert stream.read(5) + stream.read() == data
 
 
+def test_non_seekable_source(backend: Storage) -> None:
+    source = GeneratedStream(3 * MiB + 5)
+    stored = backend.put(source, content_type="application/pdf")  # type: ignore[arg-type]
+    assert stored.key == source.sha256.hexdigest()
+    assert stored.size == 3 * MiB + 5
+    assert hashlib.sha256(backend.get_bytes(stored.key)).hexdigest() == stored.key
+
+
 def test_empty_object(backend: Storage) -> None:
     stored = backend.put(io.BytesIO(b""))
     assert stored.size == 0
