@@ -127,6 +127,8 @@ def _register_domains(app: Flask) -> None:
     from . import models  # noqa: F401 - every table in the metadata
     from .agencies.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
+    from .documents.views import bp as incoming_bp
     from .cli import register_cli
     from .home.views import bp as home_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
@@ -134,6 +136,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(incoming_bp)
     register_cli(app)
 
     @app.context_processor

@@ -3,6 +3,17 @@
 from .agencies.models import Agency, AgencyLevel, Department
 from .audit.models import AuditEntry
 from .auth.models import Role, User
+from .documents.models import (
+    Assignment,
+    Attachment,
+    Event,
+    ExtensionRequest,
+    IncomingDocument,
+    IncomingRegister,
+    Notification,
+    RegisterCounter,
+)
 from .files.models import OrphanCandidate, StoredFile
 
-__all__ = ["Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]
+__all__ = ["Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
+           "Notification", "RegisterCounter", "Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]

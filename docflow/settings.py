@@ -47,6 +47,10 @@ SETTINGS: dict[str, Setting] = {
     "DEFAULT_LOCALE": Setting("vi", "Interface language by default: vi or en."),
     "TIMEZONE": Setting("Asia/Ho_Chi_Minh", "Time zone for displayed dates."),
     "MAX_UPLOAD_MB": Setting(200, "Largest accepted upload, in megabytes.", int),
+    "TRUST_ROOTS": Setting("", "PEM files of trusted root certificates for signature checks, separated by ':'."),
+    "REVOCATION_FETCHING": Setting(True, "Fetch OCSP/CRL over the network when validating signatures.", bool),
+    "DUE_SOON_DAYS": Setting(2, "A deadline this many days away or closer counts as due soon.", int),
+    "PAGE_SIZE": Setting(25, "Rows per page in document lists.", int),
 }
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}
@@ -70,6 +74,8 @@ def _coerce(name: str, value: Any, kind: type, problems: list[str]) -> Any:
         except (TypeError, ValueError):
             problems.append(f"{name}: expected a whole number, got {value!r}")
             return None
+    if isinstance(value, list | tuple):  # e.g. TRUST_ROOTS given as a list by tests
+        return ":".join(str(v) for v in value)
     return value if value is None else str(value)
 
 
@@ -144,7 +150,10 @@ def _validate(s: dict[str, Any]) -> list[str]:
         problems.append("SQLALCHEMY_DATABASE_URI: only sqlite:// and postgresql:// are supported")
     if uri.startswith("postgresql:"):
         s["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg:" + uri[len("postgresql:") :]
-    for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES"):
+    roots = [p for p in str(s["TRUST_ROOTS"] or "").split(":") if p]
+    problems.extend(f"TRUST_ROOTS: no such file {p}" for p in roots if not Path(p).is_file())
+    s["TRUST_ROOTS"] = roots
+    for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES", "DUE_SOON_DAYS", "PAGE_SIZE"):
         if isinstance(s[key], int) and s[key] <= 0:
             problems.append(f"{key}: must be greater than 0")
     secret = s["SECRET_KEY"]

@@ -20,12 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docflow" / "translations" / "vi" / "LC_MESSAGES"
 
 # Messages built at run time (not seen by the extractor).
-EXTRA = [
-    "Password must be at least %(n)d characters long.",
-    "Password must not contain the user name.",
-    "Password must mix at least three of: lower case, upper case, digits, symbols.",
-]
-
+EXTRA: list[str] = []
 VI = {
     "Form expired": "Biểu mẫu đã hết hạn",
     "The form has expired or was not sent from this site. Reload the page and try again.":
@@ -157,12 +152,19 @@ VI = {
 }
 
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from i18n_vi_documents import VI_DOCUMENTS  # noqa: E402
+
+VI = {**VI, **{k: v for k, v in VI_DOCUMENTS.items() if k not in VI}}
+
+
 def extract() -> Catalog:
     pot = ROOT / "build" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)
     subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(pot), "."],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "N_", "-k", "_require:2",
+         "-k", "ActionRefused", "-k", "UploadRejected", "--no-location", "-o", str(pot), "."],
         check=True, capture_output=True, cwd=ROOT,
     )
     with pot.open("rb") as fh:

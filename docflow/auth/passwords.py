@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ..i18n import N_
+
 _hasher = PasswordHasher()
 #: Verified against when the account does not exist, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash("docflow-dummy-password")
@@ -30,13 +32,13 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str, username: str = "") -> str | None:
     """Why a new password is not acceptable, or None (messages are msgids for gettext)."""
     if len(password) < MIN_LENGTH:
-        return "Password must be at least %(n)d characters long."
+        return N_("Password must be at least %(n)d characters long.")
     if username and username.lower() in password.lower():
-        return "Password must not contain the user name."
+        return N_("Password must not contain the user name.")
     classes = sum(
         [any(c.islower() for c in password), any(c.isupper() for c in password),
          any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
     )
     if classes < 3:
-        return "Password must mix at least three of: lower case, upper case, digits, symbols."
+        return N_("Password must mix at least three of: lower case, upper case, digits, symbols.")
     return None

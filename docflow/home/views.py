@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..agencies.models import Agency, Department
 from ..auth.models import Role, User
 from ..extensions import db
+from ..i18n import N_
 
 bp = Blueprint("home", __name__)
 
@@ -20,6 +21,9 @@ ROLE_TEMPLATES = {
     Role.DEPARTMENT_HEAD: "home/department_head.html",
     Role.SPECIALIST: "home/specialist.html",
 }
+
+
+NOTIFICATION_LABELS = {"assigned": N_("New assignment"), "due_soon": N_("Due soon"), "overdue": N_("Overdue")}
 
 
 @bp.route("/")
@@ -35,10 +39,17 @@ def index():
         )
         if current_user.is_superadmin:
             stats["agencies"] = db.session.scalar(select(func.count(Agency.id)))
+    from ..documents.models import Notification
+    from ..documents.queries import counts as inbox_counts
+
+    stats["inbox"] = inbox_counts(current_user)
+    stats["notifications"] = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id, Notification.read.is_(False))
+        .order_by(Notification.id.desc()).limit(10)).all()
     template = ROLE_TEMPLATES[current_user.role]
     if current_user.is_superadmin:
         template = ROLE_TEMPLATES[Role.ADMIN]
-    return render_template(template, stats=stats)
+    return render_template(template, stats=stats, NOTIFICATION_LABELS=NOTIFICATION_LABELS)
 
 
 @bp.route("/lang/<code>", methods=["POST"])

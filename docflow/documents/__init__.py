@@ -1,0 +1,1 @@
+"""Incoming documents (văn bản đến): receive, register, assign, process, deadlines."""
