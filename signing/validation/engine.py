@@ -157,10 +157,10 @@ def _validate(data: bytes, options: ValidationOptions) -> ValidationReport:
     return ValidationReport(signatures=reports, revisions=revisions)
 
 
-def _unreadable_signature(name: str, exc: BaseException) -> SignatureReport:
+def _unreadable_signature(name, exc: BaseException) -> SignatureReport:
     vi, en = sub_indication_message("FORMAT_FAILURE")
     return SignatureReport(
-        field_name=name,
+        field_name=str(name),
         kind="signature",
         indication=INDETERMINATE,
         sub_indication="FORMAT_FAILURE",
@@ -256,7 +256,9 @@ class _Checker:
     async def _check(self, es: EmbeddedPdfSignature) -> SignatureReport:
         is_ts = es.sig_object_type == "/DocTimeStamp"
         rep = SignatureReport(
-            field_name=es.field_name,
+            field_name=str(
+                es.field_name
+            ),  # plain str: pyHanko strings drag the PDF along
             kind="document_timestamp" if is_ts else "signature",
             indication=INDETERMINATE,
             sub_indication="GENERIC",
@@ -467,7 +469,7 @@ class _Checker:
         rep.coverage = coverage.name if coverage is not None else None
         if isinstance(diff, DiffResult):
             level = diff.modification_level
-            rep.changed_fields = sorted(diff.changed_form_fields)
+            rep.changed_fields = sorted(str(f) for f in diff.changed_form_fields)
         elif isinstance(diff, SuspiciousModification):
             level = ModificationLevel.OTHER
             rep.change_details.append(f"pyHanko: {diff}"[:300])
