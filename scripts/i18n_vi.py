@@ -152,10 +152,23 @@ VI = {
 }
 
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from i18n_vi_documents import VI_DOCUMENTS  # noqa: E402
 
-VI = {**VI, **{k: v for k, v in VI_DOCUMENTS.items() if k not in VI}}
+
+def _merge_domain_catalogues() -> None:
+    """Each domain keeps its messages in scripts/i18n_vi_<domain>.py as a dict named VI_<DOMAIN>."""
+    import importlib.util
+
+    for path in sorted(Path(__file__).resolve().parent.glob("i18n_vi_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name, table in vars(module).items():
+            if name.startswith("VI_") and isinstance(table, dict):
+                for key, value in table.items():
+                    VI.setdefault(key, value)
+
+
+_merge_domain_catalogues()
 
 
 def extract() -> Catalog:
