@@ -18,16 +18,13 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import certifi
-import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, GOVERNANCE
-from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
+from minio.error import S3Error
 from minio.helpers import check_bucket_name
 from minio.retention import Retention
 
@@ -42,10 +39,9 @@ from storage.errors import (
     IntegrityError,
     ObjectLocked,
     ObjectNotFound,
-    RetentionUnsupported,
     StorageError,
-    StorageUnavailable,
 )
+from storage.s3_client import http_client, translate, translated, worm_translated
 from storage.streams import (
     HashingReader,
     VerifyingReader,
@@ -58,32 +54,7 @@ from storage.streams import (
 logger = logging.getLogger(__name__)
 
 MIN_PART_SIZE = 5 * 1024 * 1024
-_NOT_FOUND = {"NoSuchKey", "NoSuchObject", "NotFound", "NoSuchVersion"}
-_NO_LOCK = {
-    "InvalidRequest",
-    "ObjectLockConfigurationNotFoundError",
-    "NotImplemented",
-    "MethodNotAllowed",
-}
-_RETRY_STATUSES = (500, 502, 503, 504)
-
-
-def _http_client(
-    connect_timeout: float, read_timeout: float, retries: int
-) -> urllib3.PoolManager:
-    """Pool with short timeouts and a bounded retry with back-off (~0.6 s)."""
-    return urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
-        maxsize=10,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
-        retries=urllib3.Retry(
-            total=retries,
-            backoff_factor=0.1,
-            backoff_max=2.0,
-            status_forcelist=_RETRY_STATUSES,
-        ),
-    )
+_RACE_CODES = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
 
 
 class S3Storage(Storage):
@@ -127,13 +98,14 @@ class S3Storage(Storage):
         self.object_lock = object_lock
         self.spool_dir = spool_dir
         self._url = f"{'https' if secure else 'http'}://{self.endpoint}"
+        self._where = f"S3 endpoint {self._url} (bucket {self.bucket})"
         self._client = Minio(
             self.endpoint,
             access_key=access_key,
             secret_key=secret_key,
             secure=secure,
             region=region,
-            http_client=_http_client(connect_timeout, read_timeout, retries),
+            http_client=http_client(connect_timeout, read_timeout, retries),
         )
         self._bucket_ready = False
         self._bucket_lock = threading.Lock()
@@ -141,31 +113,13 @@ class S3Storage(Storage):
     def __repr__(self) -> str:
         return f"S3Storage({self._url!r}, bucket={self.bucket!r})"
 
-    # -- errors ---------------------------------------------------------------
+    def _errors(
+        self, key: str | None = None
+    ) -> contextlib.AbstractContextManager[None]:
+        return translated(self._where, key)
 
-    def _translate(self, exc: Exception, key: str | None = None) -> StorageError:
-        """Map a minio/urllib3 error to the package's own exceptions."""
-        where = f"S3 endpoint {self._url} (bucket {self.bucket})"
-        if isinstance(exc, StorageError):
-            return exc
-        if isinstance(exc, ServerError):
-            return StorageUnavailable(f"{where} failed: HTTP {exc.status_code}")
-        if isinstance(exc, S3Error):
-            if exc.code in _NOT_FOUND and key:
-                return ObjectNotFound(f"no object {key}")
-            return StorageError(f"{where} refused the request: {exc.code}")
-        if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
-            return StorageUnavailable(f"{where} is unreachable: {_reason(exc)}")
-        if isinstance(exc, InvalidResponseError | MinioException):
-            return StorageError(f"{where} sent an invalid response: {exc}")
-        return StorageError(f"{where}: {exc}")
-
-    @contextlib.contextmanager
-    def _errors(self, key: str | None = None) -> Iterator[None]:
-        try:
-            yield
-        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise self._translate(exc, key) from exc
+    def _translate(self, exc: Exception, key: str) -> StorageError:
+        return translate(exc, self._where, key)
 
     def ensure_bucket(self) -> None:
         """Create the bucket if missing (called lazily; call it to fail fast)."""
@@ -180,11 +134,13 @@ class S3Storage(Storage):
                     logger.info("created bucket %s on %s", self.bucket, self._url)
                 except S3Error as exc:
                     # Another process created it first.
-                    if exc.code not in {
-                        "BucketAlreadyOwnedByYou",
-                        "BucketAlreadyExists",
-                    }:
+                    if exc.code not in _RACE_CODES:
                         raise
+            if self.object_lock:
+                # Object lock can only be chosen when a bucket is created: an
+                # existing bucket without it would silently lose WORM.
+                with worm_translated(self._where, ""):
+                    self._client.get_object_lock_config(self.bucket)
             self._bucket_ready = True
 
     # -- Storage --------------------------------------------------------------
@@ -248,7 +204,8 @@ class S3Storage(Storage):
         self.ensure_bucket()
         with self._errors(key):
             response = self._client.get_object(self.bucket, key)
-        size = int(response.headers.get("Content-Length", "-1"))
+        length = response.headers.get("Content-Length")
+        size = int(length) if length is not None else self.stat(key).size
 
         def close() -> None:
             response.close()
@@ -313,7 +270,7 @@ class S3Storage(Storage):
     def set_legal_hold(self, key: str, enabled: bool = True) -> None:
         """Put the object under (or release it from) a WORM legal hold."""
         self.stat(key)
-        with self._worm_errors(key):
+        with worm_translated(self._where, key):
             if enabled:
                 self._client.enable_object_legal_hold(self.bucket, key)
             else:
@@ -328,31 +285,7 @@ class S3Storage(Storage):
         if until.tzinfo is None:
             raise ValueError("retention date must be timezone-aware")
         self.stat(key)
-        with self._worm_errors(key):
+        with worm_translated(self._where, key):
             self._client.set_object_retention(
                 self.bucket, key, Retention(mode, until.astimezone(dt.UTC))
             )
-
-    @contextlib.contextmanager
-    def _worm_errors(self, key: str) -> Iterator[None]:
-        try:
-            with self._errors(key):
-                yield
-        except StorageError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, S3Error) and cause.code in _NO_LOCK:
-                raise RetentionUnsupported(
-                    f"bucket {self.bucket} on {self._url} has no object lock "
-                    f"({cause.code}); create it with object_lock=True"
-                ) from cause
-            raise
-
-
-def _reason(exc: BaseException) -> str:
-    """A one-line cause without urllib3's object reprs."""
-    reason = getattr(exc, "reason", None) or exc
-    text = str(reason)
-    marker = "Failed to establish a new connection: "
-    if marker in text:
-        text = text.split(marker, 1)[1]
-    return text.splitlines()[0] if text else type(reason).__name__

@@ -14,6 +14,7 @@ from storage import (
     IntegrityError,
     ObjectLocked,
     ObjectNotFound,
+    RetentionUnsupported,
     S3Storage,
     StorageError,
     StorageUnavailable,
@@ -154,6 +155,22 @@ def test_retention_blocks_deletion(make_s3_storage) -> None:
     with pytest.raises(ObjectLocked):
         backend.delete(key)
     assert backend.exists(key)
+
+
+def test_object_lock_requested_on_existing_plain_bucket(
+    make_s3_storage, seaweed
+) -> None:
+    plain = make_s3_storage()
+    plain.ensure_bucket()
+    locked = S3Storage(
+        seaweed.endpoint,
+        seaweed.access_key,
+        seaweed.secret_key,
+        plain.bucket,
+        object_lock=True,
+    )
+    with pytest.raises(RetentionUnsupported, match="object_lock=True"):
+        locked.ensure_bucket()
 
 
 def test_worm_on_missing_object(make_s3_storage) -> None:
