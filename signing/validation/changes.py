@@ -223,8 +223,7 @@ def find_changes(reader, signed_revision: int, allowed_fields: set[str]) -> Chan
                 name, ftype = _field_info(annot)
                 if ftype == "/Sig" or name in allowed_fields:
                     continue
-                found.fields.add(name)
-                found.annotations.append(f"page {no}: form field '{name}' {verb}")
+                found.fields.add(name)  # reported as a field, not an annotation
             else:
                 found.annotations.append(f"page {no}: annotation {subtype} {verb}")
     return found

@@ -14,19 +14,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509 as pyca_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESPassed
-from pyhanko.sign.diff_analysis import (
-    DEFAULT_DIFF_POLICY,
-    DiffResult,
-    ModificationLevel,
-    SuspiciousModification,
-)
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.ades import (
     ades_basic_validation,
@@ -46,7 +40,6 @@ from pyhanko.sign.validation.policy_decl import (
     SignatureValidationSpec,
 )
 from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
@@ -54,9 +47,8 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from .changes import find_changes
 from .levels import _dss_certs, _dss_revinfo, _has_signature_timestamp, detect_level
-from .messages import CHANGED_AFTER_SIGNING, sub_indication_message
+from .messages import sub_indication_message
 from .report import (
     INDETERMINATE,
     TOTAL_FAILED,
@@ -65,16 +57,13 @@ from .report import (
     SignerInfo,
     ValidationReport,
 )
+from .verdict import check_times, judge_changes, set_messages
 
 logger = logging.getLogger(__name__)
 
 _MAX_SIGNATURES = 100
 #: failures a later proof of existence can still overturn
 _LTA_CAN_FIX = (AdESFailure.REVOKED, AdESFailure.NOT_YET_VALID)
-_GOOD_COVERAGE = (
-    SignatureCoverageLevel.ENTIRE_FILE,
-    SignatureCoverageLevel.ENTIRE_REVISION,
-)
 
 
 @dataclass(frozen=True)
@@ -168,10 +157,6 @@ def _unreadable_signature(name, exc: BaseException) -> SignatureReport:
         message_en=en,
         details=_describe(exc),
     )
-
-
-def _parse(value: str | None):
-    return datetime.fromisoformat(value) if value else None
 
 
 def _iso(dt) -> str | None:
@@ -275,12 +260,14 @@ class _Checker:
                 await self._check_timestamp(rep, es)
             else:
                 await self._check_signature(rep, es)
-            self._judge_changes(rep, es)
+            judge_changes(rep, es, self.reader, self.allowed_fields)
+        except MemoryError:
+            raise  # the whole file is over its limit: RESOURCE_LIMIT
         except Exception as exc:  # noqa: BLE001 - one bad signature never hides others
             logger.info("signature %s: %r", es.field_name, exc)
             rep.indication, rep.sub_indication = INDETERMINATE, "FORMAT_FAILURE"
             rep.details = _describe(exc)
-        self._set_messages(rep)
+        set_messages(rep)
         return rep
 
     def _describe_static(self, rep, es, is_ts):
@@ -392,40 +379,7 @@ class _Checker:
         if rep.details is None and self.errors.messages:
             rep.details = self.errors.messages[-1]
         if rep.indication != TOTAL_FAILED:
-            self._check_times(rep, es, best)
-
-    @staticmethod
-    def _check_times(rep: SignatureReport, es, best):
-        """Our reading of the validity-period and revocation rules (docs/validation.md).
-
-        pyHanko validates at the current time (or at the proof of existence) but
-        does not compare the signer's own claimed signing time with the
-        certificate: a signature claiming a time before notBefore is TOTAL-FAILED
-        NOT_YET_VALID; a revoked certificate whose signature claims (or is proven)
-        to be made after the revocation date is TOTAL-FAILED REVOKED; a signature
-        claimed or timestamped time after notAfter leaves it OUT_OF_BOUNDS_NO_POE.
-        """
-        validity = es.signer_cert["tbs_certificate"]["validity"]
-        not_before = validity["not_before"].native
-        not_after = validity["not_after"].native
-        claimed = es.self_reported_timestamp
-        proven = _parse(rep.timestamp_time)
-        if (
-            claimed is not None
-            and claimed < not_before
-            or (proven is not None and proven < not_before)
-        ):
-            rep.indication, rep.sub_indication = TOTAL_FAILED, "NOT_YET_VALID"
-        elif (
-            rep.sub_indication in ("REVOKED_NO_POE", "REVOKED") and rep.revocation_date
-        ):
-            revoked_at = _parse(rep.revocation_date)
-            made = claimed or proven or best
-            if made is not None and made >= revoked_at:
-                rep.indication, rep.sub_indication = TOTAL_FAILED, "REVOKED"
-        elif any(t is not None and t > not_after for t in (claimed, proven)):
-            # made (by its own claim) or proven to exist only after expiry
-            rep.indication, rep.sub_indication = INDETERMINATE, "OUT_OF_BOUNDS_NO_POE"
+            check_times(rep, es, best)
 
     async def _check_timestamp(self, rep, es):
         ocsps, crls = self.dss_ocsps, self.dss_crls
@@ -462,77 +416,3 @@ class _Checker:
                 INDETERMINATE,
                 "NO_CERTIFICATE_CHAIN_FOUND",
             )
-
-    def _judge_changes(self, rep: SignatureReport, es: EmbeddedPdfSignature):
-        """Downgrade a signature whose document changed in ways we do not accept."""
-        coverage, diff = es.coverage, es.diff_result
-        rep.coverage = coverage.name if coverage is not None else None
-        if isinstance(diff, DiffResult):
-            level = diff.modification_level
-            rep.changed_fields = sorted(str(f) for f in diff.changed_form_fields)
-        elif isinstance(diff, SuspiciousModification):
-            level = ModificationLevel.OTHER
-            rep.change_details.append(f"pyHanko: {diff}"[:300])
-        else:
-            level = None
-        rep.modification_level = level.name if level is not None else None
-        docmdp = es.docmdp_level
-        if level is not None:
-            rep.docmdp_ok = not (
-                level == ModificationLevel.OTHER
-                or (docmdp is not None and level.value > docmdp.value)
-            )
-        found = find_changes(self.reader, es.signed_revision, self.allowed_fields)
-        rep.changed_fields = sorted(set(rep.changed_fields) | found.fields)
-        rep.unexpected_changed_fields = sorted(
-            set(rep.changed_fields) - self.allowed_fields
-        )
-        rep.change_details += found.content + found.annotations
-        if rep.unexpected_changed_fields:
-            rep.change_details.append(
-                "fields changed: " + ", ".join(rep.unexpected_changed_fields)
-            )
-        severe = (
-            coverage not in _GOOD_COVERAGE
-            or level == ModificationLevel.OTHER
-            or rep.docmdp_ok is False
-            or bool(found.content)
-        )
-        if coverage not in _GOOD_COVERAGE:
-            rep.change_details.append(f"signature covers {rep.coverage}")
-        mild = (
-            level == ModificationLevel.ANNOTATIONS
-            or bool(found.annotations)
-            or bool(rep.unexpected_changed_fields)
-        )
-        rep.changed_after_signing = severe or mild
-        if severe and rep.indication != TOTAL_FAILED:
-            rep.indication, rep.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
-        elif mild and rep.indication == TOTAL_PASSED:
-            rep.indication, rep.sub_indication = (
-                INDETERMINATE,
-                "SIG_CONSTRAINTS_FAILURE",
-            )
-        rep.change_details = list(dict.fromkeys(rep.change_details))
-
-    @staticmethod
-    def _set_messages(rep: SignatureReport):
-        if rep.changed_after_signing and rep.sub_indication in (
-            "FORMAT_FAILURE",
-            "SIG_CONSTRAINTS_FAILURE",
-        ):
-            vi, en = CHANGED_AFTER_SIGNING
-            what = "; ".join(rep.change_details[:5])
-            rep.message_vi = f"{vi}: {what}."
-            rep.message_en = f"{en}: {what}."
-            return
-        vi, en = sub_indication_message(
-            None if rep.indication == TOTAL_PASSED else rep.sub_indication
-        )
-        if rep.changed_after_signing:
-            vi += " " + CHANGED_AFTER_SIGNING[0] + "."
-            en += " " + CHANGED_AFTER_SIGNING[1] + "."
-        if rep.kind == "document_timestamp":
-            vi = "Dấu thời gian: " + vi
-            en = "Document timestamp: " + en
-        rep.message_vi, rep.message_en = vi, en

@@ -62,7 +62,9 @@ class SignatureReport:
     changed_fields: list[str] = field(default_factory=list)
     unexpected_changed_fields: list[str] = field(default_factory=list)
     changed_after_signing: bool = False
-    change_details: list[str] = field(default_factory=list)
+    #: coverage, structure, content, annotations, fields
+    change_categories: list[str] = field(default_factory=list)
+    change_details: list[str] = field(default_factory=list)  #: English, for operators
     signed_revision: int | None = None
     details: str | None = None  #: engine message, English, for operators
 

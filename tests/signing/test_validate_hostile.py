@@ -137,13 +137,14 @@ def test_timeout_kills_and_recovers(signed_lta, pki):
 
 
 def test_memory_limit_failure_is_a_report(signed_lta, pki):
-    # 64 MB of address space is not even enough to import pyHanko
+    # 64 MB of address space: too little to import pyHanko or to validate
     proc = ValidatorProcess(memory_limit=64 * 1024 * 1024)
     options = ValidationOptions(trust_roots=(pki.cert("root").dump(),))
     try:
         report = proc.validate(signed_lta, options, timeout=PER_FILE_TIMEOUT_S)
-        assert report.indication == INDETERMINATE
-        assert report.reason in ("RESOURCE_LIMIT", "INTERNAL_ERROR")
+        # where the limit bites varies (import, parsing, crypto): any of them
+        # must end as a report that does not pass
+        assert report.indication == INDETERMINATE and report.exit_code == 2
     finally:
         proc.close()
 
