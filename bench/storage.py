@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from minio.commonconfig import CopySource  # noqa: E402
 
-from storage import LocalStorage, S3Storage, streams  # noqa: E402
+from storage import LocalStorage, S3Storage  # noqa: E402
 from storage.testing import SeaweedServer  # noqa: E402
 
 MB = 1_000_000
@@ -167,13 +167,6 @@ def one_round(runner: Runner, path: str) -> dict[tuple[str, str, str], float]:
     out["s3", "docflow", "put"] = time.perf_counter() - started
     out["s3", "raw-minio", "get"] = timed(lambda: runner.raw_get(name))
     out["s3", "docflow", "get"] = timed(lambda: runner.docflow_get(runner.s3, key))
-    saved, streams.THREADED_HASH_MIN = streams.THREADED_HASH_MIN, 1 << 62
-    try:
-        out["s3", "docflow-inline-hash", "get"] = timed(
-            lambda: runner.docflow_get(runner.s3, key)
-        )
-    finally:
-        streams.THREADED_HASH_MIN = saved
     refresh(path)
     out["s3", "docflow-pipe", "put"] = timed(
         lambda: runner.docflow_put(runner.s3, path, pipe=True)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import io
 import itertools
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
 from storage.errors import IntegrityError, StorageError
 
 CHUNK_SIZE = 1024 * 1024
-#: Objects at least this big are hashed on a helper thread, overlapping with I/O.
-THREADED_HASH_MIN = 4 * 1024 * 1024
 
 
 class VerifyingReader(io.RawIOBase):
@@ -45,14 +41,6 @@ class VerifyingReader(io.RawIOBase):
         self._translate = translate
         self._hash = hashlib.sha256()
         self._seen = 0
-        # hashlib releases the GIL: hashing chunk n while chunk n+1 is received
-        # keeps verification off the critical path for big objects.
-        self._hasher = (
-            ThreadPoolExecutor(1, thread_name_prefix="storage-verify")
-            if size >= THREADED_HASH_MIN
-            else None
-        )
-        self._pending: collections.deque[Future[None]] = collections.deque()
 
     def readable(self) -> bool:
         return True
@@ -96,28 +84,19 @@ class VerifyingReader(io.RawIOBase):
             raise IntegrityError(
                 f"object {self._key} longer than its {self._size} bytes"
             )
-        if self._hasher is None:
-            self._hash.update(data)
-        else:
-            self._pending.append(self._hasher.submit(self._hash.update, data))
-            while len(self._pending) > 2:  # bounded read-ahead of the hash
-                self._pending.popleft().result()
+        self._hash.update(data)
         if self._seen == self._size:
             # Check before handing out the last chunk, even if the caller never
             # reads again to see EOF.
             self._check_digest()
 
     def _check_digest(self) -> None:
-        while self._pending:
-            self._pending.popleft().result()
         if self._hash.hexdigest() != self._key:
             raise IntegrityError(f"object {self._key} does not match its hash")
 
     def close(self) -> None:
         if not self.closed:
             try:
-                if self._hasher is not None:
-                    self._hasher.shutdown(wait=True, cancel_futures=True)
                 self._close()
             finally:
                 super().close()
