@@ -363,7 +363,8 @@ def test_filled_fields_flagged_unless_expected(filled_after_signing, check):
         "SIG_CONSTRAINTS_FAILURE",
     )
     assert sig.unexpected_changed_fields == ["ngay_ban_hanh", "so_ky_hieu"]
-    assert CHANGED_VI in sig.message_vi
+    assert sig.change_categories == ["fields"]
+    assert CHANGED_VI in sig.message_vi and "so_ky_hieu" in sig.message_vi
 
 
 def test_filled_fields_accepted_when_expected(filled_after_signing, check, sign):
