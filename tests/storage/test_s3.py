@@ -186,3 +186,23 @@ def test_retention_arguments_checked(make_s3_storage) -> None:
         backend.set_retention(key, dt.datetime(2030, 1, 1))
     with pytest.raises(ValueError, match="mode"):
         backend.set_retention(key, dt.datetime.now(dt.UTC), mode="FOREVER")
+
+
+def test_server_dies_mid_read(tmp_path) -> None:
+    server = SeaweedServer(str(tmp_path))
+    server.start()
+    try:
+        backend = S3Storage(
+            server.endpoint, server.access_key, server.secret_key, "mid-read"
+        )
+        data = hashlib.sha256(b"big").digest() * (40 * 1024 * 1024 // 32)
+        key = backend.put(io.BytesIO(data)).key
+        stream = backend.open(key)
+        assert stream.read(1024 * 1024) == data[: 1024 * 1024]
+        server.process.kill()  # type: ignore[union-attr]
+        server.process.wait(10)  # type: ignore[union-attr]
+        with pytest.raises(StorageUnavailable, match=server.endpoint), stream:
+            while stream.read(1024 * 1024):
+                pass
+    finally:
+        server.stop()

@@ -79,3 +79,23 @@ def test_hash_in_place_refuses_pipes() -> None:
             return True
 
     assert hash_in_place(Pipe()) is None  # type: ignore[arg-type]
+
+
+def test_read_errors_are_translated() -> None:
+    from storage import StorageUnavailable
+
+    class Dropping(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() >= 100:
+                raise ConnectionResetError("peer reset")
+            return super().read(min(size or 100, 100))
+
+    stream = VerifyingReader(
+        Dropping(DATA),  # type: ignore[arg-type]
+        key=KEY,
+        size=len(DATA),
+        translate=lambda exc: StorageUnavailable(f"lost: {exc}"),
+    )
+    assert stream.read(100) == DATA[:100]
+    with pytest.raises(StorageUnavailable, match="lost: peer reset"):
+        stream.read(100)
