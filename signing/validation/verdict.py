@@ -61,7 +61,10 @@ def judge_changes(rep: SignatureReport, es, reader, allowed_fields: set[str]):
     level = None
     if isinstance(diff, DiffResult):
         level = diff.modification_level
-        rep.changed_fields = sorted(str(f) for f in diff.changed_form_fields)
+        if level >= ModificationLevel.FORM_FILLING:
+            # at LTA_UPDATES pyHanko still lists fields filled *before* this
+            # signature (seen with a DSS update after a seal): ignore it there
+            rep.changed_fields = sorted(str(f) for f in diff.changed_form_fields)
     elif isinstance(diff, SuspiciousModification):
         level = ModificationLevel.OTHER
         rep.change_details.append(f"pyHanko: {diff}"[:300])

@@ -444,3 +444,55 @@ def test_own_change_analysis_accepts_later_signature(sign, sample_pdf):
     first = reader.embedded_signatures[0]
     found = find_changes(reader, first.signed_revision, {"a", "b"})
     assert (found.content, found.annotations, found.fields) == ([], [], set())
+
+
+def test_issuing_workflow_with_visible_signatures(pki, pkcs12_factory, sample_pdf):
+    """NĐ 30 flow: leader's visible signature, number and date filled by the
+    System, agency seal over the signature (B-LTA). Every step is accepted when the
+    workflow names its own fields, and only then."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signing.appearance import ApprovalAppearance, SealAppearance, seal_placement
+
+    def key(label):
+        p12 = pkcs12_factory(label)
+        return Pkcs12Key(p12.path, p12.passphrase)
+
+    leader = io.BytesIO()
+    sign_pdf(
+        prepare_fields(sample_pdf(), ISSUE_FIELDS), leader, key("leader-ec"),
+        level=Level.B_T, tsa_url=pki.tsa_url, field_name="ky_duyet",
+        appearance=ApprovalAppearance(
+            Placement(anchor="PHÓ CHỦ TỊCH", size=(170, 100)),
+            name="Trần Thị Bình", position="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        ),
+    )  # fmt: skip
+    filled = fill_issue_fields(leader.getvalue(), "15/QĐ-UBND", dt.date(2026, 3, 5))
+    sealed = io.BytesIO()
+    sign_pdf(
+        filled, sealed, key("seal"), level=Level.B_LTA, tsa_url=pki.tsa_url,
+        field_name="ky_phat_hanh",
+        appearance=SealAppearance(
+            seal_placement(PdfFileReader(io.BytesIO(filled)), "ky_duyet")
+        ),
+    )  # fmt: skip
+    sealed = sealed.getvalue()
+
+    report = validate_pdf(
+        sealed,
+        trust_roots=[pki.root_path],
+        expected_changed_fields={"so_ky_hieu", "ngay_ban_hanh"},
+    )  # sandboxed, as the application calls it
+    assert report.exit_code == 0, report.to_dict()
+    leader_sig, seal_sig, doc_ts = report.signatures
+    assert leader_sig.signer.common_name == "Trần Thị Bình"
+    assert leader_sig.pades_level == "B-LTA"  # protected by the seal's timestamp
+    assert set(leader_sig.changed_fields) == {
+        "so_ky_hieu", "ngay_ban_hanh", "ky_phat_hanh",
+    }  # fmt: skip
+    assert seal_sig.pades_level == "B-LTA" and doc_ts.kind == "document_timestamp"
+
+    strict = validate_pdf(sealed, trust_roots=[pki.root_path], isolate=False)
+    assert strict.signatures[0].indication == INDETERMINATE
+    assert strict.signatures[1].indication == TOTAL_PASSED, strict.signatures[1]
+    assert strict.exit_code == 2
