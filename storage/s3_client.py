@@ -11,6 +11,7 @@ import urllib3
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
 
 from storage.errors import (
+    ObjectLocked,
     ObjectNotFound,
     RetentionUnsupported,
     StorageError,
@@ -93,6 +94,12 @@ def worm_translated(where: str, key: str) -> Iterator[None]:
             raise RetentionUnsupported(
                 f"{where} has no object lock ({exc.code}); "
                 "create the bucket with object_lock=True"
+            ) from exc
+        if exc.code == "AccessDenied":
+            # e.g. shortening a COMPLIANCE retention or downgrading its mode.
+            raise ObjectLocked(
+                f"{where} refused to change the lock of {key}: it is locked "
+                "(or the credentials lack object-lock permissions)"
             ) from exc
         raise translate(exc, where, key) from exc
     except _LIBRARY_ERRORS as exc:

@@ -173,6 +173,28 @@ def test_object_lock_requested_on_existing_plain_bucket(
         locked.ensure_bucket()
 
 
+def test_compliance_retention_cannot_be_shortened(make_s3_storage) -> None:
+    backend = make_s3_storage(object_lock=True)
+    key = backend.put(io.BytesIO(b"compliance record")).key
+    now = dt.datetime.now(dt.UTC)
+    backend.set_retention(key, now + dt.timedelta(days=2), mode="COMPLIANCE")
+    backend.set_retention(key, now + dt.timedelta(days=3), mode="COMPLIANCE")
+    with pytest.raises(ObjectLocked):
+        backend.set_retention(key, now + dt.timedelta(days=1), mode="COMPLIANCE")
+    with pytest.raises(ObjectLocked):
+        backend.set_retention(key, now + dt.timedelta(days=4), mode="GOVERNANCE")
+
+
+def test_tampered_new_version_is_detected(make_s3_storage, seaweed) -> None:
+    """Object lock keeps old versions, not the latest one honest: reads check."""
+    backend = make_s3_storage(object_lock=True)
+    key = backend.put(io.BytesIO(b"held decision")).key
+    backend.set_legal_hold(key)
+    seaweed.client().put_object(backend.bucket, key, io.BytesIO(b"forged"), 6)
+    with pytest.raises(IntegrityError):
+        backend.get_bytes(key)
+
+
 def test_worm_on_missing_object(make_s3_storage) -> None:
     backend = make_s3_storage(object_lock=True)
     with pytest.raises(ObjectNotFound):
