@@ -42,6 +42,7 @@ class ValidatorProcess:
         self.memory_limit = memory_limit
         self.max_requests = max_requests
         self._proc: subprocess.Popen | None = None
+        self._owner = os.getpid()
         self._served = 0
 
     def _start(self) -> subprocess.Popen:
@@ -63,12 +64,13 @@ class ValidatorProcess:
             env=env,
             close_fds=True,
         )
+        self._owner = os.getpid()
         self._served = 0
         return self._proc
 
     def close(self):
         proc, self._proc = self._proc, None
-        if proc is None:
+        if proc is None or self._owner != os.getpid():
             return
         try:
             proc.stdin.close()
@@ -94,6 +96,9 @@ class ValidatorProcess:
         self, data: bytes, options: ValidationOptions, timeout: float
     ) -> ValidationReport:
         """Validate in the child; timeouts and crashes become INDETERMINATE reports."""
+        if self._owner != os.getpid():
+            # forked (e.g. gunicorn --preload): the child and pipes are the parent's
+            self._proc = None
         if self._proc is None or self._proc.poll() is not None:
             self._start()
         proc = self._proc
@@ -162,14 +167,19 @@ class ValidatorPool:
 
 
 _default_pool: ValidatorPool | None = None
+_default_pid: int | None = None
 _default_lock = threading.Lock()
 
 
 def default_pool() -> ValidatorPool:
-    """The process-wide pool used by ``validate_pdf`` (one child per CPU, max 4)."""
-    global _default_pool
+    """The process-wide pool used by ``validate_pdf`` (one child per CPU, max 4).
+
+    A forked process (gunicorn worker) gets its own pool on first use.
+    """
+    global _default_pool, _default_pid
     with _default_lock:
-        if _default_pool is None:
+        if _default_pool is None or _default_pid != os.getpid():
             _default_pool = ValidatorPool(size=min(4, os.cpu_count() or 1))
+            _default_pid = os.getpid()
             atexit.register(_default_pool.close)
         return _default_pool

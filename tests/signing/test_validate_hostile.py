@@ -155,3 +155,24 @@ def test_size_limit_and_bad_sources(pki):
     assert validate_pdf(b"").reason == "NOT_PDF"
     report = validate_pdf(b"%PDF-1.7\n", trust_roots=["/nonexistent/root.pem"])
     assert report.reason == "CONFIG_ERROR" and report.exit_code == 2
+
+
+def test_validator_after_fork_starts_its_own_child(signed_lta, pki):
+    # gunicorn --preload forks workers after the app (and maybe the validator)
+    # exists; a forked process must not share the parent's child and pipes.
+    # Simulated (no real fork in a threaded test process): the owner pid differs.
+    proc = ValidatorProcess()
+    options = ValidationOptions(trust_roots=(pki.cert("root").dump(),))
+    assert proc.validate(signed_lta, options, PER_FILE_TIMEOUT_S).exit_code == 0
+    parents_child = proc._proc
+    try:
+        proc._owner = -1  # as seen from a forked process
+        assert proc.validate(signed_lta, options, PER_FILE_TIMEOUT_S).exit_code == 0
+        assert proc._proc is not parents_child
+        assert parents_child.poll() is None  # the parent's child was left alone
+    finally:
+        proc.close()
+        parents_child.kill()
+        parents_child.wait()
+        parents_child.stdout.close()
+        parents_child.stdin.close()
