@@ -128,6 +128,7 @@ def _register_domains(app: Flask) -> None:
     from .agencies.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
+    from .documents.register_views import bp as register_book_bp
     from .documents.views import bp as incoming_bp
     from .cli import register_cli
     from .home.views import bp as home_bp
@@ -137,6 +138,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(incoming_bp)
+    app.register_blueprint(register_book_bp)
     register_cli(app)
 
     @app.context_processor

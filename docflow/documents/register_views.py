@@ -1,0 +1,140 @@
+"""The incoming register page (Sổ đăng ký văn bản đến) and its PDF export.
+
+Records officers and leaders only; a register of another agency answers 404.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..i18n import N_
+from . import register_book as book
+from .deadlines import today
+from .models import IncomingRegister
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("register_book", __name__, url_prefix="/incoming")
+
+#: Rows per page on screen (the PDF holds the whole period).
+ROWS_PER_PAGE = 200
+
+
+def _date_arg(name: str, errors: dict[str, str]) -> date | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    # <input type="date"> sends yyyy-mm-dd; people typing by hand write dd/mm/yyyy.
+    for parse in (
+        date.fromisoformat,
+        lambda s: datetime.strptime(s, "%d/%m/%Y").date(),
+    ):
+        try:
+            return parse(raw)
+        except ValueError:
+            continue
+    errors[name] = N_("Enter a date as dd/mm/yyyy.")
+    return None
+
+
+def _period(errors: dict[str, str]) -> book.Period:
+    """The period asked for; by default the current month (or the given date's)."""
+    month = book.Period.month_of(today())
+    start, end = _date_arg("from", errors), _date_arg("to", errors)
+    if start is None and end is None:
+        return month
+    if start is None:
+        start = end.replace(day=1)  # type: ignore[union-attr]
+    if end is None:
+        end = book.Period.month_of(start).end
+    if end < start:
+        errors["to"] = N_("The end date is before the start date.")
+    elif (end - start).days >= book.MAX_PERIOD_DAYS:
+        errors["to"] = N_("Choose a period of at most one year.")
+    return book.Period(start, end)
+
+
+def _register(registers: list[IncomingRegister]) -> IncomingRegister | None:
+    """The register asked for (404 unless the agency's own), else the first one."""
+    raw = request.args.get("register")
+    if not raw:
+        return registers[0] if registers else None
+    if not raw.isdigit():
+        abort(404)
+    register = db.session.get(IncomingRegister, int(raw))
+    if register is None or register.agency_id != current_user.agency_id:
+        abort(404)
+    return register
+
+
+@bp.route("/register-book")
+@login_required
+def show() -> Any:
+    if not book.may_open(current_user):
+        abort(403)
+    registers = book.registers_of(current_user.agency_id)
+    register = _register(registers)
+    errors: dict[str, str] = {}
+    period = _period(errors)
+    context = {
+        "registers": registers,
+        "register": register,
+        "period": period,
+        "errors": errors,
+        "columns": book.COLUMNS,
+        "rows": [],
+        "total": 0,
+        "page": 1,
+        "pages": 1,
+        "too_many": False,
+        "max_pdf_rows": book.MAX_PDF_ROWS,
+    }
+    if register is not None:
+        query = {
+            "register": register.id,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+        }
+        context["book_url"] = lambda **extra: url_for(".show", **query, **extra)
+    if errors or register is None:
+        return render_template(
+            "documents/register_book.html", **context
+        ), 400 if errors else 200
+    if request.args.get("format") == "pdf":
+        return _pdf(register, period, context)
+    total = book.count_rows(register, period)
+    pages = max(1, -(-total // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = book.book_rows(
+        register, period, limit=ROWS_PER_PAGE, offset=(page - 1) * ROWS_PER_PAGE
+    )
+    context.update(rows=rows, total=total, page=page, pages=pages)
+    return render_template("documents/register_book.html", **context)
+
+
+def _pdf(
+    register: IncomingRegister, period: book.Period, context: dict[str, Any]
+) -> Any:
+    try:
+        data = book.export_pdf(current_user, register, period, ip=request.remote_addr)
+    except book.TooManyRows:
+        db.session.rollback()
+        context["too_many"] = True
+        return render_template("documents/register_book.html", **context), 400
+    logger.info(
+        "register %s exported by %s (%s)", register.id, current_user.id, period.label()
+    )
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    filename = (
+        f"so-van-ban-den-{register.id}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
