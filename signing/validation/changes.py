@@ -69,9 +69,14 @@ def _raw_items(obj):
     return []
 
 
-def _reachable(handler, start: generic.DictionaryObject, extra=()) -> set:
-    """References reachable from a page dictionary, skipping annotations and parents."""
+def _reachable(handler, start: generic.DictionaryObject, extra=(), seen=None) -> set:
+    """References reachable from a page dictionary, skipping annotations and parents.
+
+    ``seen`` is shared between pages so resources used by every page (fonts,
+    images) are walked once; the objects found first on a page are returned.
+    """
     found: set[tuple[int, int]] = set()
+    seen = set() if seen is None else seen
     stack = [(start.raw_get(k), 0) for k in start if k not in _SKIP_KEYS]
     stack.extend((v, 0) for v in extra)
     while stack and len(found) < _MAX_NODES:
@@ -80,8 +85,9 @@ def _reachable(handler, start: generic.DictionaryObject, extra=()) -> set:
             continue
         if isinstance(value, generic.IndirectObject):
             k = _key(value)
-            if k in found:
+            if k in seen:
                 continue
+            seen.add(k)
             found.add(k)
             value = value.get_object()
         if isinstance(value, generic.DictionaryObject | generic.ArrayObject):
@@ -179,6 +185,7 @@ def find_changes(reader, signed_revision: int, allowed_fields: set[str]) -> Chan
             f"pages added, removed or reordered ({len(old_pages)} -> {len(new_pages)})"
         )
 
+    seen: set[tuple[int, int]] = set()
     for no, page_key in enumerate(old_pages, start=1):
         old_page = _by_key(old, page_key)
         new_page = _by_key(reader, page_key)
@@ -189,7 +196,7 @@ def find_changes(reader, signed_revision: int, allowed_fields: set[str]) -> Chan
                 break
             parents.extend(node.raw_get(k) for k in _INHERITABLE if k in node)
             node = _get(node, "/Parent")
-        touched = _reachable(old, old_page, extra=parents) & changed
+        touched = _reachable(old, old_page, extra=parents, seen=seen) & changed
         content_changed = any(
             not _same(_by_key(old, k), _by_key(reader, k)) for k in touched
         )
