@@ -61,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 def _select_locale() -> str:
     from flask import current_app
 
+    if request.path.startswith("/api/"):  # API clients choose with Accept-Language; no session
+        return request.accept_languages.best_match(["vi", "en"]) or current_app.config["DEFAULT_LOCALE"]
     lang = session.get("lang")
     if lang in ("vi", "en"):
         return lang
@@ -126,6 +128,7 @@ def _init_backends(app: Flask) -> None:
 def _register_domains(app: Flask) -> None:
     from . import models  # noqa: F401 - every table in the metadata
     from .agencies.views import bp as admin_bp
+    from .api import register_api
     from .auth.views import bp as auth_bp
     from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
     from .documents.register_views import bp as register_book_bp
@@ -138,6 +141,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(incoming_bp)
+    register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_bp)
     register_cli(app)
 
@@ -160,7 +164,11 @@ def _register_domains(app: Flask) -> None:
 
 def _register_errors(app: Flask) -> None:
     def page(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
-        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            from .api.errors import error_response
+
+            return error_response(code)
+        if request.accept_mimetypes.best == "application/json":
             return {"error": title, "message": message}, code
         return render_template("error.html", code=code, title=title, message=message), code
 

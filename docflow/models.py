@@ -1,6 +1,7 @@
 """Every domain's models, imported once so metadata (and Alembic) sees all tables."""
 
 from .agencies.models import Agency, AgencyLevel, Department
+from .api.models import ApiToken
 from .audit.models import AuditEntry
 from .auth.models import Role, User
 from .documents.models import (
@@ -15,5 +16,5 @@ from .documents.models import (
 )
 from .files.models import OrphanCandidate, StoredFile
 
-__all__ = ["Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
+__all__ = ["ApiToken", "Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
            "Notification", "RegisterCounter", "Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]

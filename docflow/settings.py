@@ -40,6 +40,7 @@ SETTINGS: dict[str, Setting] = {
     "REDIS_URL": Setting("redis://127.0.0.1:6379/0", "Redis for the rq queue and shared rate limits."),
     "RATELIMIT_STORAGE_URI": Setting("memory://", "Flask-Limiter storage; use redis://... with several processes."),
     "LOGIN_RATE_LIMIT": Setting("10 per minute", "Login attempts allowed per client address."),
+    "API_RATE_LIMIT": Setting("600 per minute", "REST API calls allowed per token (Flask-Limiter syntax)."),
     "LOGIN_MAX_FAILURES": Setting(5, "Failed logins in a row before an account is locked.", int),
     "LOGIN_LOCK_MINUTES": Setting(15, "How long a locked account stays locked.", int),
     "SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only.", bool),
@@ -156,6 +157,12 @@ def _validate(s: dict[str, Any]) -> list[str]:
     for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES", "DUE_SOON_DAYS", "PAGE_SIZE"):
         if isinstance(s[key], int) and s[key] <= 0:
             problems.append(f"{key}: must be greater than 0")
+    try:
+        from limits import parse_many
+
+        parse_many(str(s["API_RATE_LIMIT"]))
+    except ValueError:
+        problems.append(f"API_RATE_LIMIT: expected e.g. '600 per minute', got {s['API_RATE_LIMIT']!r}")
     secret = s["SECRET_KEY"]
     if secret and len(secret) < 16:
         problems.append("SECRET_KEY: too short (at least 16 characters)")
