@@ -496,3 +496,72 @@ def test_issuing_workflow_with_visible_signatures(pki, pkcs12_factory, sample_pd
     assert strict.signatures[0].indication == INDETERMINATE
     assert strict.signatures[1].indication == TOTAL_PASSED, strict.signatures[1]
     assert strict.exit_code == 2
+
+
+def _overwrite_font(data: bytes) -> bytes:
+    """Shadow attack, "replace via overwrite": change a font used by page 1."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    page = w.root["/Pages"]["/Kids"][0]
+    # the sample's text sits in form XObjects (stamps), each with its own fonts
+    xobjects = page["/Resources"]["/XObject"]
+    fonts = xobjects[next(iter(xobjects))]["/Resources"]["/Font"]
+    name = next(iter(fonts))
+    ref = fonts.raw_get(name)
+    font = ref.get_object()
+    font[pdf_name("/FirstChar")] = generic.NumberObject(0)
+    w.mark_update(ref)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _with_hidden_stream(draft: bytes) -> tuple[bytes, int]:
+    """The draft plus an unreferenced content stream (the attacker's prepared text)."""
+    w = IncrementalPdfFileWriter(io.BytesIO(draft))
+    ref = w.add_object(generic.StreamObject(stream_data=b"q 1 g 0 0 595 842 re f Q"))
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue(), ref.idnum
+
+
+def _swap_contents(signed: bytes, idnum: int) -> bytes:
+    """Shadow attack, "hide-and-replace": after signing, point page 1's /Contents
+    at the object that was already (hidden) in the signed file."""
+    w = IncrementalPdfFileWriter(io.BytesIO(signed))
+    page_ref, _ = w.find_page_for_modification(0)
+    page = page_ref.get_object()
+    page[pdf_name("/Contents")] = generic.IndirectObject(idnum, 0, w)
+    w.update_container(page)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _own_analysis_flags_content(data: bytes) -> bool:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signing.validation.changes import find_changes
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    sig = reader.embedded_signatures[0]
+    return bool(find_changes(reader, sig.signed_revision, {sig.field_name}).content)
+
+
+def test_shadow_hide_and_replace(sign, check, sample_pdf):
+    draft, idnum = _with_hidden_stream(sample_pdf())
+    attacked = _swap_contents(sign(draft, level="B-T"), idnum)
+    assert _own_analysis_flags_content(attacked)
+    sig = _only(check(attacked))
+    assert (sig.indication, sig.sub_indication) == (TOTAL_FAILED, "FORMAT_FAILURE")
+    assert "content" in sig.change_categories
+    assert CHANGED_VI in sig.message_vi
+
+
+def test_shadow_replace_via_font_overwrite(sign, check, sample_pdf):
+    attacked = _overwrite_font(sign(sample_pdf(), level="B-T"))
+    assert _own_analysis_flags_content(attacked)
+    report = check(attacked)
+    sig = _only(report)
+    assert (sig.indication, sig.sub_indication) == (TOTAL_FAILED, "FORMAT_FAILURE")
+    assert "content" in sig.change_categories
+    assert CHANGED_VI in sig.message_vi
