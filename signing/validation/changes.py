@@ -128,10 +128,11 @@ def _same(a, b, depth=0) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _field_info(annot: generic.DictionaryObject) -> tuple[str, str | None]:
-    """Fully qualified field name and field type of a widget (walking /Parent)."""
+def _field_info(annot: generic.DictionaryObject) -> tuple[str, str | None, bool]:
+    """Fully qualified name, field type and whether a value is set (walks /Parent)."""
     names: list[str] = []
     ftype = None
+    has_value = False
     node = annot
     for _ in range(_MAX_DEPTH):
         if not isinstance(node, generic.DictionaryObject):
@@ -140,8 +141,19 @@ def _field_info(annot: generic.DictionaryObject) -> tuple[str, str | None]:
             names.append(str(node["/T"]))
         if ftype is None and "/FT" in node:
             ftype = str(node["/FT"])
+        has_value = has_value or "/V" in node
         node = _get(node, "/Parent")
-    return ".".join(reversed(names)), ftype
+    return ".".join(reversed(names)), ftype, has_value
+
+
+def _visible(annot: generic.DictionaryObject) -> bool:
+    """Has an appearance and a non-empty rectangle (could cover page content)."""
+    rect = _get(annot, "/Rect")
+    try:
+        x1, y1, x2, y2 = (float(v) for v in rect)
+    except (TypeError, ValueError):
+        return False
+    return "/AP" in annot and abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 
 def _annot_refs(page) -> list:
@@ -227,7 +239,13 @@ def find_changes(reader, signed_revision: int, allowed_fields: set[str]) -> Chan
             subtype = str(_get(annot, "/Subtype") or "?")
             verb = "changed" if k in old_annots else "added"
             if subtype == "/Widget":
-                name, ftype = _field_info(annot)
+                name, ftype, signed = _field_info(annot)
+                if ftype == "/Sig" and not signed and _visible(annot):
+                    # an empty signature box drawn over the page hides content
+                    found.annotations.append(
+                        f"page {no}: unsigned signature field '{name}' {verb}"
+                    )
+                    continue
                 if ftype == "/Sig" or name in allowed_fields:
                     continue
                 found.fields.add(name)  # reported as a field, not an annotation

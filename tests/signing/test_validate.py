@@ -565,3 +565,16 @@ def test_shadow_replace_via_font_overwrite(sign, check, sample_pdf):
     assert (sig.indication, sig.sub_indication) == (TOTAL_FAILED, "FORMAT_FAILURE")
     assert "content" in sig.change_categories
     assert CHANGED_VI in sig.message_vi
+
+
+def test_visible_empty_signature_field_added_after_signing(sign, check, sample_pdf):
+    # an unsigned signature widget with an appearance can cover the signed text
+    w = IncrementalPdfFileWriter(io.BytesIO(sign(sample_pdf(), field="lanh_dao")))
+    sig_fields.append_signature_field(
+        w, sig_fields.SigFieldSpec("o_trong", on_page=0, box=(40, 530, 540, 680))
+    )
+    out = io.BytesIO()
+    w.write(out)
+    sig = _only(check(out.getvalue()))
+    assert sig.indication != TOTAL_PASSED
+    assert any("unsigned signature field 'o_trong'" in d for d in sig.change_details)
