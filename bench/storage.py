@@ -9,7 +9,7 @@ round with new content so deduplication never skips an upload. Raw-SDK and docfl
 runs alternate to share any drift. Lines:
 
 * ``{"kind": "throughput", "backend", "impl", "op", "size_mb", "median_s", ...}``
-* ``{"kind": "ratio", ...}``: docflow S3 median / raw SDK median (goal <= 1.1)
+* ``{"kind": "ratio", ...}``: docflow S3 / raw SDK, medians and minimums (goal 1.1)
 * ``{"kind": "memory", ...}``: Python peak (tracemalloc) and RSS peak (VmHWM).
 """
 
@@ -194,10 +194,8 @@ def throughput(runner: Runner, path: str, size: int, rounds: int) -> None:
         for case, seconds in one_round(runner, path).items():
             times.setdefault(case, []).append(seconds)
 
-    medians = {}
     for (backend, impl, op), values in times.items():
         median = statistics.median(values)
-        medians[(backend, impl, op)] = median
         emit(
             kind="throughput",
             backend=backend,
@@ -210,13 +208,15 @@ def throughput(runner: Runner, path: str, size: int, rounds: int) -> None:
             mb_per_s=round(size_mb / median, 1),
         )
     for op in ("put", "get"):
+        ours, raw = times["s3", "docflow", op], times["s3", "raw-minio", op]
         emit(
             kind="ratio",
             op=op,
             size_mb=size_mb,
-            docflow_over_raw=round(
-                medians[("s3", "docflow", op)] / medians[("s3", "raw-minio", op)], 3
-            ),
+            # Medians suffer most from other load on the machine; minimums show
+            # the cost of the code path itself.
+            median_ratio=round(statistics.median(ours) / statistics.median(raw), 3),
+            min_ratio=round(min(ours) / min(raw), 3),
             goal=1.1,
         )
 
