@@ -28,6 +28,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
+from ._loop import outside_event_loop
 from .appearance import (
     ApprovalAppearance,
     AttachmentAppearance,
@@ -121,6 +122,7 @@ def _revinfo_context(signer, trust_roots) -> ValidationContext:
     )
 
 
+@outside_event_loop
 def sign_pdf(
     src: PdfInput,
     out: BinaryIO,
