@@ -49,4 +49,7 @@ VI_API = {
     "Unknown field.": "Trường không được hỗ trợ.",
     'Expected {"user_id": n} or {"department_id": n}.': 'Cần có dạng {"user_id": n} hoặc {"department_id": n}.',
     "Expected a list.": "Cần một danh sách.",
+    "A document with the same issuer, number and notation is already registered (arrival no. %(n)s). "
+    "Send confirm_duplicate: true to register it anyway.": "Đã có văn bản cùng cơ quan ban hành, số và ký hiệu được vào sổ (số đến %(n)s). "
+    "Gửi confirm_duplicate: true nếu vẫn muốn vào sổ.",
 }

@@ -221,7 +221,7 @@ def register(doc_id: int):
             "duplicate",
             _(
                 "A document with the same issuer, number and notation is already registered (arrival no. %(n)s). "
-                "Tick the box to register it anyway.",
+                "Send confirm_duplicate: true to register it anyway.",
                 n=numbers,
             ),
             duplicates=duplicates,
