@@ -8,6 +8,7 @@ defaults pick an external interface and 0.0.0.0).
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import secrets
@@ -88,6 +89,8 @@ class SeaweedServer:
         self.weed = weed or find_weed()
         self.process: subprocess.Popen[bytes] | None = None
         self.endpoint = ""
+        #: Every port the running server listens on (all on 127.0.0.1).
+        self.ports: list[int] = []
 
     def start(self, timeout: float = 30.0, attempts: int = 3) -> None:
         """Start the server and wait until its S3 API answers."""
@@ -113,6 +116,7 @@ class SeaweedServer:
         ports = dict(zip(_PORT_FLAGS, free_ports(len(_PORT_FLAGS)), strict=True))
         ports["admin.port"] = free_port_pair()
         ports["admin.port.grpc"] = ports["admin.port"] + _GRPC_OFFSET
+        self.ports = list(ports.values())
         self.endpoint = f"127.0.0.1:{ports['s3.port']}"
         args = [
             self.weed,
@@ -130,8 +134,6 @@ class SeaweedServer:
             # small on CI machines, and every bucket takes its own volume.
             "-volume.max=300",
             "-volume.preStopSeconds=0",  # else shutdown can wait 10 s or more
-            f"-filer.localSocket={os.path.join(self.data_dir, 'filer.sock')}",
-            f"-s3.localSocket={os.path.join(self.data_dir, 's3.sock')}",
             *(f"-{flag}={port}" for flag, port in ports.items()),
         ]
         with open(self.log_path, "ab") as log:
@@ -183,14 +185,27 @@ class SeaweedServer:
         connections for 15 s or more; the data is throw-away, so do not wait.
         """
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+        self._remove_sockets()
+
+    def _remove_sockets(self) -> None:
+        """Unix sockets weed leaves in /tmp (always after a kill), named by port.
+
+        Their folder is fixed (/tmp) except for filer and S3; keeping those at
+        their default too avoids the 108-byte socket path limit in deep temp dirs.
+        """
+        for port in self.ports:
+            for path in glob.glob(f"/tmp/seaweedfs-*-{port}.sock"):  # noqa: S108
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
     def __enter__(self) -> SeaweedServer:
         self.start()

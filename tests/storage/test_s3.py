@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import io
 import tempfile
@@ -228,3 +229,7 @@ def test_server_dies_mid_read(tmp_path) -> None:
                 pass
     finally:
         server.stop()
+    # A killed weed leaves its unix sockets in /tmp: stop() removes them.
+    pattern = "/tmp/seaweedfs-*-{}.sock"  # noqa: S108 - where weed puts them
+    leftovers = [glob.glob(pattern.format(port)) for port in server.ports]
+    assert not any(leftovers)
