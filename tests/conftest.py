@@ -19,6 +19,9 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 
+# The signing fixtures (test PKI, SoftHSM token, PKCS#12, pdfsig) serve every package's tests.
+pytest_plugins = ["tests.signing_fixtures"]
+
 REQUIRE_SERVERS = os.environ.get("DOCFLOW_TEST_REQUIRE_SERVERS") == "1"
 from tests.helpers import PASSWORD
 

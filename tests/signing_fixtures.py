@@ -1,5 +1,7 @@
-"""Fixtures for the signing library's tests: a running test PKI, a SoftHSM2 token,
-PKCS#12 files, sample PDFs, and poppler's pdfsig as an independent validator.
+"""Signing fixtures shared by the whole suite (loaded by tests/conftest.py as a plugin):
+a running test PKI, a SoftHSM2 token, PKCS#12 files, sample PDFs, and poppler's pdfsig
+as an independent validator. One instance per test session: the PKCS#11 module reads
+SOFTHSM2_CONF once per process, so every test must share the same token.
 
 Session fixtures (started once, shared by every signing/validation test):
 
@@ -47,6 +49,15 @@ import pytest
 
 from tests.signing import pki_support
 
+REQUIRE_SERVERS = os.environ.get("DOCFLOW_TEST_REQUIRE_SERVERS") == "1"
+
+
+def _missing(what: str) -> None:
+    """Skip on a developer machine; fail in CI, where scripts/test.sh installs everything."""
+    if REQUIRE_SERVERS:
+        pytest.fail(f"{what} is not installed (scripts/install-system-packages.sh installs it)")
+    pytest.skip(f"{what} is not installed")
+
 
 @dataclass(frozen=True)
 class Pkcs12File:
@@ -65,7 +76,7 @@ def pki(tmp_path_factory):
 @pytest.fixture(scope="session")
 def softhsm_token(pki, tmp_path_factory):
     if pki_support.find_softhsm_module() is None:
-        pytest.skip("SoftHSM2 is not installed")
+        _missing("SoftHSM2")
     token = pki_support.create_softhsm_token(tmp_path_factory.mktemp("softhsm"), pki)
     # The PKCS#11 module reads SOFTHSM2_CONF when it is first initialised in this
     # process, so it stays set for the whole session.
@@ -116,7 +127,7 @@ def sample_pdf(_default_sample_pdf):
 @pytest.fixture(scope="session")
 def nss_db(pki, tmp_path_factory):
     if not pki_support.pdfsig_available():
-        pytest.skip("poppler-utils (pdfsig) is not installed")
+        _missing("poppler-utils (pdfsig)")
     return pki_support.make_nss_db(tmp_path_factory.mktemp("nss"), pki.root_path)
 
 
