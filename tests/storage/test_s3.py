@@ -233,3 +233,36 @@ def test_server_dies_mid_read(tmp_path) -> None:
     pattern = "/tmp/seaweedfs-*-{}.sock"  # noqa: S108 - where weed puts them
     leftovers = [glob.glob(pattern.format(port)) for port in server.ports]
     assert not any(leftovers)
+
+
+def test_server_errors_are_retried_then_reported() -> None:
+    """5xx answers are retried with back-off, then reported as an outage."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server API
+            hits.append(self.path)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = f"127.0.0.1:{server.server_address[1]}"
+        backend = S3Storage(endpoint, "key", "secret", "flaky", region="us-east-1")
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable, match=endpoint):
+            backend.exists("0" * 64)
+        assert time.monotonic() - started < 3
+        assert len(hits) == 4  # the first try and 3 retries
+    finally:
+        server.shutdown()
+        server.server_close()
