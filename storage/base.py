@@ -12,6 +12,7 @@ from typing import BinaryIO
 from storage.errors import InvalidKey, ObjectNotFound, RetentionUnsupported
 
 _KEY_RE = re.compile(r"[0-9a-f]{64}")
+_CONTENT_TYPE_RE = re.compile(r"[!-~][ -~]{0,254}")
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -21,6 +22,15 @@ def validate_key(key: object) -> str:
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise InvalidKey(f"invalid storage key {key!r}: expected 64 lowercase hex")
     return key
+
+
+def validate_content_type(content_type: object) -> str:
+    """Return ``content_type`` if it is a printable ASCII header value."""
+    if not isinstance(content_type, str) or not _CONTENT_TYPE_RE.fullmatch(
+        content_type
+    ):
+        raise ValueError(f"invalid content type {content_type!r}")
+    return content_type
 
 
 def is_key(name: str) -> bool:

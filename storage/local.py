@@ -15,6 +15,7 @@ from storage.base import (
     Storage,
     StoredObject,
     is_key,
+    validate_content_type,
     validate_key,
 )
 from storage.errors import ObjectNotFound, StorageError
@@ -56,6 +57,7 @@ class LocalStorage(Storage):
         self, stream: BinaryIO, *, content_type: str = DEFAULT_CONTENT_TYPE
     ) -> StoredObject:
         """Store the bytes read from ``stream`` and return their ``StoredObject``."""
+        validate_content_type(content_type)
         try:
             fd, tmp_path = tempfile.mkstemp(dir=self._incoming, prefix="put-")
         except OSError as exc:

@@ -40,6 +40,7 @@ from storage.base import (
     Storage,
     StoredObject,
     is_key,
+    validate_content_type,
     validate_key,
 )
 from storage.errors import (
@@ -156,6 +157,7 @@ class S3Storage(Storage):
         self, stream: BinaryIO, *, content_type: str = DEFAULT_CONTENT_TYPE
     ) -> StoredObject:
         """Store the bytes read from ``stream`` and return their ``StoredObject``."""
+        validate_content_type(content_type)
         self.ensure_bucket()
         with contextlib.ExitStack() as stack:
             source, key, size = self._prepare(stream, stack)

@@ -124,6 +124,13 @@ def test_invalid_key_rejected(backend: Storage, key: object) -> None:
     assert issubclass(InvalidKey, ValueError)
 
 
+@pytest.mark.parametrize("content_type", ["", "text/plain\r\nX-Evil: 1", "tệp/pdf"])
+def test_invalid_content_type_rejected(backend: Storage, content_type: str) -> None:
+    with pytest.raises(ValueError, match="content type"):
+        backend.put(io.BytesIO(b"x"), content_type=content_type)
+    assert list(backend.iter_keys()) == []
+
+
 def test_delete(backend: Storage) -> None:
     kept = backend.put(io.BytesIO(b"kept"))
     gone = backend.put(io.BytesIO(b"gone"))
