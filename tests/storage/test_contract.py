@@ -62,6 +62,14 @@ def test_round_trip(backend: Storage) -> None:
         assert stream.read(5) + stream.read() == data
 
 
+def test_put_reads_from_current_position(backend: Storage) -> None:
+    source = io.BytesIO(b"HEADER" + b"body of the document")
+    source.seek(6)
+    stored = backend.put(source)
+    assert stored.key == sha(b"body of the document")
+    assert backend.get_bytes(stored.key) == b"body of the document"
+
+
 def test_non_seekable_source(backend: Storage) -> None:
     source = GeneratedStream(3 * MiB + 5)
     stored = backend.put(source, content_type="application/pdf")  # type: ignore[arg-type]
