@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from search.index import SearchError
 from storage.errors import StorageError, StorageUnavailable
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -111,6 +112,7 @@ def _init_backends(app: Flask) -> None:
     from storage import build_storage
 
     from .jobs import build_queue
+    from .searching import build_index
 
     app.extensions["docflow.jobs"] = build_queue(app.config)
     c = app.config
@@ -123,6 +125,10 @@ def _init_backends(app: Flask) -> None:
         app.extensions["docflow.storage"] = build_storage(c["STORAGE_BACKEND"], **options)
     except StorageError as exc:
         raise ConfigError(f"Invalid configuration:\n  - storage: {exc}") from exc
+    try:
+        app.extensions["docflow.search"] = build_index(c)
+    except SearchError as exc:
+        raise ConfigError(f"Invalid configuration:\n  - search index: {exc}") from exc
 
 
 def _register_domains(app: Flask) -> None:
@@ -136,11 +142,14 @@ def _register_domains(app: Flask) -> None:
     from .cli import register_cli
     from .home.views import bp as home_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
+    from .searching import jobs as _search_jobs, listeners as _search_listeners  # noqa: F401 - registers jobs
+    from .searching.views import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(incoming_bp)
+    app.register_blueprint(search_bp)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_bp)
     register_cli(app)

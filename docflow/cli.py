@@ -27,12 +27,15 @@ def register_cli(app: Flask) -> None:
     from .audit.cli import audit
     from .demo import demo
     from .files.cli import storage_cli
+    from .searching.cli import import_cli, search_cli
 
     app.cli.add_command(init)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
     app.cli.add_command(audit)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(search_cli)
+    app.cli.add_command(import_cli)
 
 
 def upgrade_database() -> None:

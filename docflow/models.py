@@ -15,6 +15,7 @@ from .documents.models import (
     RegisterCounter,
 )
 from .files.models import OrphanCandidate, StoredFile
+from .searching.models import DocumentText
 
-__all__ = ["ApiToken", "Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
+__all__ = ["DocumentText", "ApiToken", "Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
            "Notification", "RegisterCounter", "Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]

@@ -36,6 +36,9 @@ SETTINGS: dict[str, Setting] = {
     "S3_BUCKET": Setting("docflow", "S3 bucket, created if missing (s3 backend)."),
     "S3_SECURE": Setting(False, "Use HTTPS to reach the S3 server.", bool),
     "SEARCH_INDEX_PATH": Setting("", "Folder of the Whoosh index; empty = instance/index."),
+    "SEARCH_BACKEND": Setting("whoosh-per-agency", "Search index: whoosh-per-agency (one index per agency) or whoosh."),
+    "SEARCH_LOCK_TIMEOUT": Setting(10, "Seconds an index writer waits for another writer before retrying later.", int),
+    "SEARCH_OCR": Setting("auto", "OCR of pages without text: on, off, or auto (on only with JOB_QUEUE=rq)."),
     "JOB_QUEUE": Setting("inline", "Background jobs: inline (in-process) or rq (Redis workers)."),
     "REDIS_URL": Setting("redis://127.0.0.1:6379/0", "Redis for the rq queue and shared rate limits."),
     "RATELIMIT_STORAGE_URI": Setting("memory://", "Flask-Limiter storage; use redis://... with several processes."),
@@ -144,6 +147,10 @@ def _validate(s: dict[str, Any]) -> list[str]:
         problems.append(f"JOB_QUEUE: must be inline or rq, got {s['JOB_QUEUE']!r}")
     if s["JOB_QUEUE"] == "rq" and not str(s["REDIS_URL"] or "").startswith(("redis://", "rediss://", "unix://")):
         problems.append("REDIS_URL: must be a redis:// URL when JOB_QUEUE is rq")
+    if s["SEARCH_BACKEND"] not in {"whoosh-per-agency", "whoosh"}:
+        problems.append(f"SEARCH_BACKEND: must be whoosh-per-agency or whoosh, got {s['SEARCH_BACKEND']!r}")
+    if s["SEARCH_OCR"] not in {"auto", "on", "off"}:
+        problems.append(f"SEARCH_OCR: must be auto, on or off, got {s['SEARCH_OCR']!r}")
     if s["DEFAULT_LOCALE"] not in {"vi", "en"}:
         problems.append(f"DEFAULT_LOCALE: must be vi or en, got {s['DEFAULT_LOCALE']!r}")
     uri = s["SQLALCHEMY_DATABASE_URI"] or ""
@@ -154,7 +161,8 @@ def _validate(s: dict[str, Any]) -> list[str]:
     roots = [p for p in str(s["TRUST_ROOTS"] or "").split(":") if p]
     problems.extend(f"TRUST_ROOTS: no such file {p}" for p in roots if not Path(p).is_file())
     s["TRUST_ROOTS"] = roots
-    for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES", "DUE_SOON_DAYS", "PAGE_SIZE"):
+    for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES", "DUE_SOON_DAYS", "PAGE_SIZE",
+                "SEARCH_LOCK_TIMEOUT"):
         if isinstance(s[key], int) and s[key] <= 0:
             problems.append(f"{key}: must be greater than 0")
     try:
