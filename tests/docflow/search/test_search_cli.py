@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from docflow.documents.models import IncomingDocument, IncomingStatus
 from docflow.extensions import db
 from docflow.searching import get_index
 from docflow.searching.models import DocumentText, TextState
@@ -22,8 +23,6 @@ def test_reindex_check_and_repair(app, office, registered) -> None:
 
     index.delete([str(docs[0].id)])  # missing
     index.upsert([{"id": "999999", "version": "x", "agency_id": str(office.agency.id)}])  # orphaned
-    from docflow.documents.models import IncomingDocument
-
     changed = db.session.get(IncomingDocument, docs[1].id)  # check() released the batch from the session
     changed.subject = "Trích yếu đổi mà chỉ mục chưa biết"
     db.session.info["docflow.search.paused"] = True  # a change the index did not follow: stale
@@ -44,6 +43,14 @@ def test_reindex_check_and_repair(app, office, registered) -> None:
     assert result.exit_code == 0 and "3 entries written." in result.output
     assert "0 entries written." in _run(app, "search", "reindex", "--quiet").output
     assert index.count() == 3
+
+    # Text lost (e.g. restored database without it): --extract brings it back.
+    db.session.execute(db.delete(DocumentText))
+    db.session.commit()
+    result = _run(app, "search", "reindex", "--extract", "--quiet")
+    assert result.exit_code == 0 and "0 entries written." in result.output  # same text: entries current
+    assert db.session.scalar(db.select(db.func.count(DocumentText.document_id))) == 3
+    assert get_index().search(SearchQuery(text="de dieu", unrestricted=True)).total == 3
 
 
 def test_query_command(app, office, registered) -> None:
@@ -90,8 +97,6 @@ def test_import_folder_with_a_bad_row_then_resume(app, office, pdf, tmp_path) ->
     assert "line 3 (missing.pdf): file not found" in result.output
     assert "line 4 (c.pdf): unsupported type 'Tờ khai'" in result.output
     assert report.read_text(encoding="utf-8").count("\n") == 4
-
-    from docflow.documents.models import IncomingDocument, IncomingStatus  # noqa: F811
 
     (doc,) = db.session.scalars(db.select(IncomingDocument)).all()
     assert doc.status == IncomingStatus.COMPLETED and doc.arrival_number == 1

@@ -71,6 +71,28 @@ def test_viewer_matches_roles(office) -> None:
     assert not spec.all_in_agency and spec.department_ids == ()
 
 
-def test_unrestricted_index_holds_every_document(office, registered) -> None:
-    registered("Một"), registered("Hai")
+def test_jobs_are_safe_to_run_twice_and_drop_gone_rows(office, registered) -> None:
+    from docflow.searching.jobs import extract, index_incoming
+
+    one, two = registered("Một"), registered("Hai")
+    for _ in range(2):
+        index_incoming(one.id)
+        extract(one.id, force=True)
     assert get_index().search(SearchQuery(unrestricted=True)).total == 2
+    index_incoming(two.id + 100)  # never existed: nothing happens
+    get_index().upsert([{"id": "4242", "version": "1", "agency_id": str(office.agency.id)}])
+    index_incoming(4242)  # row gone: its entry goes too
+    assert sorted(get_index().ids_with_versions()) == sorted([str(one.id), str(two.id)])
+
+
+def test_search_backend_is_checked_at_start_up(tmp_path) -> None:
+    import pytest
+
+    from docflow import create_app
+    from docflow.settings import ConfigError
+    from tests.conftest import base_config
+
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND: must be whoosh-per-agency or whoosh"):
+        create_app(base_config(tmp_path, SEARCH_BACKEND="elasticsearch"), instance_path=str(tmp_path / "i"))
+    app = create_app(base_config(tmp_path, SEARCH_BACKEND="whoosh"), instance_path=str(tmp_path / "i"))
+    assert type(app.extensions["docflow.search"]).__name__ == "WhooshIndex"
