@@ -35,6 +35,7 @@ HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 sys.path.insert(0, str(ROOT))
 
+from minio import Minio  # noqa: E402
 from minio.commonconfig import CopySource  # noqa: E402
 
 from storage import LocalStorage, S3Storage  # noqa: E402
@@ -93,7 +94,10 @@ def drain(stream) -> None:
 class Runner:
     def __init__(self, server: SeaweedServer, workdir: str, part_size: int) -> None:
         self.part_size = part_size
-        self.client = server.client()
+        # The SDK exactly as an application would build it (default pool).
+        self.client = Minio(
+            server.endpoint, server.access_key, server.secret_key, secure=False
+        )
         self.bucket = "bench-raw"
         self.client.make_bucket(self.bucket)
         self.s3 = S3Storage(

@@ -22,6 +22,7 @@ import time
 from minio import Minio
 
 from storage.errors import StorageError
+from storage.s3_client import http_client
 
 _PORT_FLAGS = (
     "master.port",
@@ -133,7 +134,7 @@ class SeaweedServer:
             # The volume count limit defaults to free disk / 1 GiB, which is
             # small on CI machines, and every bucket takes its own volume.
             "-volume.max=300",
-            "-volume.preStopSeconds=0",  # else shutdown can wait 10 s or more
+            "-volume.preStopSeconds=0",  # no grace period before stopping
             *(f"-{flag}={port}" for flag, port in ports.items()),
         ]
         with open(self.log_path, "ab") as log:
@@ -158,9 +159,15 @@ class SeaweedServer:
             ]
         }
 
-    def client(self) -> Minio:
+    def client(self, *, timeout: float = 60.0) -> Minio:
         """A raw minio client for this server (tests, benchmarks)."""
-        return Minio(self.endpoint, self.access_key, self.secret_key, secure=False)
+        return Minio(
+            self.endpoint,
+            self.access_key,
+            self.secret_key,
+            secure=False,
+            http_client=http_client(min(timeout, 3.0), timeout, retries=0),
+        )
 
     def _wait_ready(self, timeout: float) -> bool:
         assert self.process is not None
@@ -172,7 +179,7 @@ class SeaweedServer:
             try:
                 with socket.create_connection((host, int(port)), timeout=0.5):
                     pass
-                self.client().list_buckets()
+                self.client(timeout=2.0).list_buckets()
                 return True
             except Exception:  # noqa: BLE001 - any failure means "not yet"
                 time.sleep(0.1)
