@@ -1,4 +1,4 @@
-"""Arrival numbers (số đến): per register and year, from 1 on 1 January, never repeated.
+"""Register numbers (số đến, số văn bản đi): per register and year, from 1 on 1 January, never repeated.
 
 One atomic ``UPDATE ... RETURNING`` on a counter row hands out the next number. On
 PostgreSQL the row lock makes a concurrent registration wait for the first to commit;
@@ -16,18 +16,22 @@ from ..extensions import db
 from .models import RegisterCounter
 
 
-def next_number(register_id: int, year: int) -> int:
-    """Take the next number of ``register_id`` for ``year`` inside the current transaction."""
+def next_number(register_id: int, year: int, counter: type = RegisterCounter) -> int:
+    """Take the next number of ``register_id`` for ``year`` inside the current transaction.
+
+    ``counter`` is the counter model (register_id, year, last_number): incoming by
+    default, ``OutgoingCounter`` for outgoing documents.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(RegisterCounter)
+        insert(counter)
         .values(register_id=register_id, year=year, last_number=0)
         .on_conflict_do_nothing(index_elements=["register_id", "year"])
     )
     return db.session.execute(
-        update(RegisterCounter)
-        .where(RegisterCounter.register_id == register_id, RegisterCounter.year == year)
-        .values(last_number=RegisterCounter.last_number + 1)
-        .returning(RegisterCounter.last_number)
+        update(counter)
+        .where(counter.register_id == register_id, counter.year == year)
+        .values(last_number=counter.last_number + 1)
+        .returning(counter.last_number)
     ).scalar_one()
