@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import to_local, utcnow
 from .forms import RevokeForm, TokenForm
 from .models import ApiToken
 from .tokens import create_token, end_of_day_utc, revoke_token, tokens_of
@@ -15,12 +17,17 @@ from .tokens import create_token, end_of_day_utc, revoke_token, tokens_of
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
 
+def _last_valid_day(row: ApiToken) -> str:
+    """Tokens expire at midnight after their last day (Vietnam time): show that day."""
+    return to_local(row.expires_at - timedelta(seconds=1)).strftime("%d/%m/%Y")
+
+
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     body = render_template(
         "api/tokens.html",
         form=form,
         tokens=tokens_of(current_user),
-        revoke_form=RevokeForm(formdata=None),
+        last_valid_day=_last_valid_day,
         new_token=new_token,
         now=utcnow(),
     )

@@ -63,6 +63,13 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
+def _defaults(status: int) -> tuple[str, str]:
+    """Code and message msgid of ``status``; rarer statuses borrow the 400 or 500 message."""
+    if status in HTTP_ERRORS:
+        return HTTP_ERRORS[status]
+    return f"http_{status}", HTTP_ERRORS[400 if status < 500 else 500][1]
+
+
 class ApiError(Exception):
     """An error answer: HTTP ``status``, a code, a translated message and optional extra fields."""
 
@@ -73,7 +80,7 @@ class ApiError(Exception):
         message: str | None = None,
         **extra: Any,
     ) -> None:
-        default_code, default_message = HTTP_ERRORS.get(status, ("error", ""))
+        default_code, default_message = _defaults(status)
         super().__init__(message or default_message)
         self.status, self.code = status, code or default_code
         self.message, self.extra = message, extra
@@ -92,7 +99,7 @@ class ValidationFailed(ApiError):
 def error_response(
     status: int, code: str | None = None, message: str | None = None, **extra: Any
 ) -> Response:
-    default_code, default_message = HTTP_ERRORS.get(status, ("error", ""))
+    default_code, default_message = _defaults(status)
     if message is None:
         message = (
             _(default_message, mb=current_app.config["MAX_UPLOAD_MB"])
@@ -135,10 +142,7 @@ def _upload_rejected(exc: UploadRejected) -> Response:
 
 def _http_error(exc: HTTPException) -> Response:
     db.session.rollback()
-    status = exc.code or 500
-    if status == 400 and request.is_json and "JSON" in (exc.description or ""):
-        return error_response(400, "invalid_json", _("The body is not valid JSON."))
-    return error_response(status)
+    return error_response(exc.code or 500)
 
 
 def _storage_down(exc: StorageUnavailable) -> Response:

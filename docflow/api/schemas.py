@@ -185,6 +185,8 @@ def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise ApiError(415)
     data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "invalid_json", _("The body is not valid JSON."))
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", _("The body must be a JSON object."))
     return data

@@ -180,10 +180,9 @@ def test_uploads_missing_rejected_or_too_large(world) -> None:
 def test_storage_unavailable_is_503_and_saves_nothing(
     world, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.errors import StorageUnavailable
-
     from docflow.documents.models import IncomingDocument
     from docflow.extensions import db
+    from storage.errors import StorageUnavailable
 
     storage = world.app.extensions["docflow.storage"]
 
@@ -254,3 +253,13 @@ def test_people_outside_the_agency_are_refused_like_unknown_ones(world) -> None:
             422,
             "action_refused",
         )
+
+
+def test_rare_http_errors_still_have_a_message(world) -> None:
+    from werkzeug.exceptions import ImATeapot
+
+    from docflow.api.errors import error_response
+
+    with world.app.test_request_context("/api/v1/me"):
+        body = error_response(ImATeapot.code).get_json()
+    assert body == {"error": "http_418", "message": "Yêu cầu không đúng định dạng."}

@@ -96,6 +96,8 @@ def test_expiry_date_on_the_page(world) -> None:
     assert response.status_code == 200
     row = db.session.scalar(db.select(ApiToken).where(ApiToken.name == "mới"))
     assert row.expires_at > utcnow() + timedelta(days=29)
+    shown = (utcnow() + timedelta(days=30)).date().strftime("%d/%m/%Y")
+    assert shown in web.get("/account/tokens/").get_data(as_text=True)
 
 
 def test_session_cookie_alone_does_not_authenticate(world) -> None:
@@ -125,7 +127,9 @@ def test_expired_revoked_and_bad_tokens(world) -> None:
         api.token = token
         _assert_401(api.get("/api/v1/me"))
     api.token = valid
-    assert api.get("/api/v1/me").status_code == 200
+    response = api.get("/api/v1/me")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers  # the API never starts a session
     # Other schemes than Bearer are not tokens.
     _assert_401(
         api.client.get(
