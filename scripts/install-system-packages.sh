@@ -8,6 +8,7 @@ PACKAGES=(
   poppler-utils libnss3-tools        # pdfsig/pdftotext/pdftoppm and certutil (independent signature checks)
   tesseract-ocr tesseract-ocr-vie    # OCR of scanned Vietnamese documents
   fonts-dejavu-core                  # fonts with Vietnamese glyphs
+  libreoffice-writer-nogui           # DOCX/ODT drafts converted to PDF (outgoing documents)
   chromium                           # headless browser for the end-to-end tests (Playwright drives /usr/bin/chromium)
 )
 missing=()
