@@ -139,6 +139,8 @@ def _register_domains(app: Flask) -> None:
     from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
     from .documents.register_views import bp as register_book_bp
     from .documents.views import bp as incoming_bp
+    from .dossiers import jobs as _dossier_jobs  # noqa: F401 - registers jobs
+    from .dossiers.views import bp as dossiers_bp
     from .cli import register_cli
     from .home.views import bp as home_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
@@ -149,6 +151,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(incoming_bp)
+    app.register_blueprint(dossiers_bp)
     app.register_blueprint(search_bp)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_bp)

@@ -26,6 +26,7 @@ def register_cli(app: Flask) -> None:
     """Commands that need the app (database, storage ...)."""
     from .audit.cli import audit
     from .demo import demo
+    from .dossiers.cli import dossiers_cli
     from .files.cli import storage_cli
     from .searching.cli import import_cli, search_cli
 
@@ -34,6 +35,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(audit)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(dossiers_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(import_cli)
 

@@ -14,6 +14,7 @@ from .documents.models import (
     Notification,
     RegisterCounter,
 )
+from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder  # noqa: F401
 from .files.models import OrphanCandidate, StoredFile
 from .searching.models import DocumentText
 
