@@ -35,11 +35,15 @@ TIMEOUT_MS = 10_000
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: drives the real app in headless Chromium (Playwright)")
+    config.addinivalue_line(
+        "markers", "e2e: drives the real app in headless Chromium (Playwright)"
+    )
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[Any]:
     # Keep each phase's report on the item so that fixtures know, at teardown, whether
     # the test failed (pytest's documented recipe).
     report = yield
@@ -49,7 +53,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _unavailable(reason: str) -> None:
     if REQUIRE_SERVERS:
-        pytest.fail(f"{reason} (DOCFLOW_TEST_REQUIRE_SERVERS=1: browser tests must run)")
+        pytest.fail(
+            f"{reason} (DOCFLOW_TEST_REQUIRE_SERVERS=1: browser tests must run)"
+        )
     pytest.skip(reason)
 
 
@@ -60,14 +66,18 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
-        _unavailable("Python package playwright is not installed (pip install -e '.[test]')")
+        _unavailable(
+            "Python package playwright is not installed (pip install -e '.[test]')"
+        )
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable(f"{CHROMIUM} not found (Debian package chromium)")
     expect.set_options(timeout=TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         # Playwright's own browser download fails on closed networks: Debian's build.
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=support.CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=support.CHROMIUM_ARGS
+        )
     except Exception as exc:
         playwright.stop()
         _unavailable(f"Chromium at {CHROMIUM} did not start: {exc}")
@@ -78,10 +88,12 @@ def browser() -> Iterator[Any]:
 
 # ---------------------------------------------------------------- app
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+def demo_database(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, int]]:
     """A SQLite database with the migrations and the demo province, built once.
 
-    Hashing the demo passwords (argon2) takes seconds; each test copies the file instead.
+    Hashing the demo passwords (argon2) takes seconds: each test copies the file.
     """
     from sqlalchemy import select
 
@@ -107,7 +119,9 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, demo_database: tuple[Path, dict[str, int]]) -> Iterator[support.LiveServer]:
+def live_server(
+    tmp_path: Path, demo_database: tuple[Path, dict[str, int]]
+) -> Iterator[support.LiveServer]:
     from docflow import create_app
 
     template, users = demo_database
@@ -129,14 +143,27 @@ def live_server(tmp_path: Path, demo_database: tuple[Path, dict[str, int]]) -> I
 # ---------------------------------------------------------------- pages
 @pytest.fixture
 def new_page(
-    request: pytest.FixtureRequest, browser: Any, live_server: support.LiveServer, tmp_path: Path
+    request: pytest.FixtureRequest,
+    browser: Any,
+    live_server: support.LiveServer,
+    tmp_path: Path,
 ) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     problems: list[str] = []  # script errors and CSP refusals seen in any page
 
     def on_console(message: Any) -> None:
-        if message.type == "error":
-            problems.append(f"console error on {message.page.url if message.page else '?'}: {message.text}")
+        page_url = message.page.url if message.page else "?"
+        # A page answered with an error status (409 for a refused form) is a page the
+        # test reads; a failed subresource (script, style, frame) is a broken page.
+        if message.type == "error" and message.location.get("url") != page_url:
+            problems.append(
+                f"console error on {page_url}: {message.text}"
+                f" ({message.location.get('url')})"
+            )
+        elif message.type == "error" and not message.text.startswith(
+            "Failed to load resource"
+        ):
+            problems.append(f"console error on {page_url}: {message.text}")
 
     def factory(username: str | None = None, **options: Any) -> Any:
         options = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", **options}
@@ -144,7 +171,10 @@ def new_page(
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         context.on("console", on_console)
-        context.on("weberror", lambda error: problems.append(f"uncaught script error: {error.error}"))
+        context.on(
+            "weberror",
+            lambda error: problems.append(f"uncaught script error: {error.error}"),
+        )
         contexts.append(context)
         page = context.new_page()
         if username is not None:
@@ -161,7 +191,9 @@ def new_page(
                 try:
                     page.screenshot(path=str(path), full_page=True)
                     print(f"screenshot of {page.url}: {path}")
-                except Exception as exc:  # a crashed page must not hide the real failure
+                except (
+                    Exception
+                ) as exc:  # a crashed page must not hide the real failure
                     print(f"no screenshot of {page.url}: {exc}")
         context.close()
     if problems and not failed:
@@ -175,7 +207,7 @@ def page(new_page: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def snap(tmp_path: Path) -> Callable[[Any, str], None]:
-    """Save a full-page screenshot when DOCFLOW_E2E_SCREENSHOTS names a folder (for review)."""
+    """Full-page screenshots for review, when DOCFLOW_E2E_SCREENSHOTS names a folder."""
     folder = os.environ.get("DOCFLOW_E2E_SCREENSHOTS")
 
     def take(page: Any, name: str) -> None:

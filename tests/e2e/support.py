@@ -13,11 +13,21 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from werkzeug.serving import BaseWSGIServer, make_server
+
+try:
+    from playwright.sync_api import Page, expect
+except (
+    ImportError
+):  # collected anyway: the browser fixture fails (CI) or skips with the reason
+    Page = Any  # type: ignore[misc,assignment]
+    expect = None  # type: ignore[assignment]
 
 from docflow.demo import DEMO_PASSWORD
 
@@ -36,7 +46,11 @@ CHROMIUM_ARGS = [
 
 #: The demo province's people (docflow.demo.PEOPLE) the tests act as.
 OFFICER, LEADER, SPECIALIST = "vanthu", "lanhdao", "chuyenvien"
-FULL_NAMES = {OFFICER: "Lê Thị Thư", LEADER: "Trần Đức Hùng", SPECIALIST: "Đỗ Minh Tuấn"}
+FULL_NAMES = {
+    OFFICER: "Lê Thị Thư",
+    LEADER: "Trần Đức Hùng",
+    SPECIALIST: "Đỗ Minh Tuấn",
+}
 
 
 # ---------------------------------------------------------------- live server
@@ -86,7 +100,9 @@ def copy_database(source: Path, target: Path) -> None:
 
 def start_server(app: Any) -> LiveServer:
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="e2e-live-server", daemon=True
+    )
     thread.start()
     return LiveServer(app=app, server=server, thread=thread)
 
@@ -122,17 +138,26 @@ def sample_pdf() -> bytes:
     from signing import fonts
 
     writer = PdfFileWriter()
-    page = generic.DictionaryObject({
-        generic.pdf_name("/Type"): generic.pdf_name("/Page"),
-        generic.pdf_name("/MediaBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 595, 842))),
-        generic.pdf_name("/Resources"): generic.DictionaryObject(),
-        generic.pdf_name("/Contents"): writer.add_object(generic.StreamObject(stream_data=b"")),
-    })
+    page = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): generic.ArrayObject(
+                map(generic.NumberObject, (0, 0, 595, 842))
+            ),
+            generic.pdf_name("/Resources"): generic.DictionaryObject(),
+            generic.pdf_name("/Contents"): writer.add_object(
+                generic.StreamObject(stream_data=b"")
+            ),
+        }
+    )
     writer.insert_page(page)
     font = GlyphAccumulatorFactory(str(fonts.SANS))
     for x, y, size, text in LETTER_LINES:
-        style = TextStampStyle(stamp_text=text, border_width=0,
-                               text_box_style=TextBoxStyle(font=font, font_size=size))
+        style = TextStampStyle(
+            stamp_text=text,
+            border_width=0,
+            text_box_style=TextBoxStyle(font=font, font_size=size),
+        )
         TextStamp(writer, style).apply(0, x - 3, y - 3)
     out = io.BytesIO()
     writer.write(out)
@@ -145,7 +170,8 @@ def sample_docx() -> bytes:
     content_types = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/word/document.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
@@ -159,7 +185,8 @@ def sample_docx() -> bytes:
     document = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        "<w:body><w:p><w:r><w:t>Dự thảo báo cáo trả lời Sở Y tế</w:t></w:r></w:p></w:body></w:document>"
+        "<w:body><w:p><w:r><w:t>Dự thảo báo cáo trả lời Sở Y tế</w:t></w:r></w:p>"
+        "</w:body></w:document>"
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -177,8 +204,6 @@ def pdf_upload(name: str = "Công văn 123-SYT.pdf") -> dict[str, Any]:
 # ---------------------------------------------------------------- page steps
 def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the Vietnamese login page with the keyboard, as a user would."""
-    from playwright.sync_api import expect
-
     page.goto("/login")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     user_field = page.get_by_label("Tên đăng nhập")
@@ -188,7 +213,9 @@ def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     expect(page.get_by_label("Mật khẩu")).to_be_focused()
     page.keyboard.type(password)
     page.keyboard.press("Enter")
-    expect(page.locator("h1")).to_contain_text(f"Xin chào, {FULL_NAMES.get(username, '')}")
+    expect(page.locator("h1")).to_contain_text(
+        f"Xin chào, {FULL_NAMES.get(username, '')}"
+    )
 
 
 def fill_metadata(page: Any, **values: str) -> None:
@@ -207,3 +234,54 @@ def fill_metadata(page: Any, **values: str) -> None:
 
 def is_nfc(text: str) -> bool:
     return unicodedata.is_normalized("NFC", text)
+
+
+# ---------------------------------------------------------------- data through services
+def vn_today() -> date:
+    """Today in Vietnam: deadlines are calendar days in Asia/Ho_Chi_Minh."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def registered_document(
+    server: LiveServer,
+    *,
+    subject: str,
+    issuer: str = "Sở Tài chính tỉnh Thanh Hóa",
+    number: str = "88",
+    notation: str = "STC-NS",
+    lead: str | None = None,
+    due: date | None = None,
+) -> int:
+    """A received and registered document (presented to the leader), assigned when
+    ``lead`` is given. ``due`` is written straight into the database: the assignment
+    form refuses past deadlines, and overdue documents are what some tests need."""
+    from docflow.documents import services
+    from docflow.documents.models import AssignmentRole
+    from docflow.extensions import db
+
+    with server.context():
+        officer, leader = server.user(OFFICER), server.user(LEADER)
+        metadata = {
+            "issuer_name": issuer,
+            "code_number": number,
+            "code_notation": notation,
+            "subject": subject,
+            "doc_type": "Công văn",
+        }
+        doc = services.receive(
+            officer, io.BytesIO(sample_pdf()), f"{number}-{notation}.pdf", metadata
+        )
+        services.register(officer, doc, {}, presented_to=leader)
+        if lead is not None:
+            plan = services.AssignmentPlan(
+                lead=services.Target(user_id=server.users[lead]),
+                instruction="Đề nghị xử lý theo quy định.",
+            )
+            services.assign(leader, doc, plan)
+        if due is not None:
+            doc.due_date = due
+            for assignment in doc.assignments:
+                if assignment.active and assignment.role != AssignmentRole.INFORM:
+                    assignment.deadline = due
+            db.session.commit()
+        return doc.id
