@@ -35,3 +35,20 @@ def next_number(register_id: int, year: int, counter: type = RegisterCounter) ->
         .values(last_number=counter.last_number + 1)
         .returning(counter.last_number)
     ).scalar_one()
+
+
+def get_or_create_register(model: type, agency_id: int, name: str, secret: bool) -> object:
+    """The agency's register called ``name``, created if missing; safe when two clerks race.
+
+    INSERT ... ON CONFLICT DO NOTHING on (agency_id, name), then read it back: the loser
+    of a race reads the winner's row instead of failing on the unique constraint.
+    """
+    from sqlalchemy import select
+
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(model).values(agency_id=agency_id, name=name, is_secret=secret)
+        .on_conflict_do_nothing(index_elements=["agency_id", "name"])
+    )
+    return db.session.scalar(select(model).where(model.agency_id == agency_id, model.name == name))

@@ -74,15 +74,10 @@ def _require(condition: bool, message: str, **params: Any) -> None:
 # ------------------------------------------------------------------ registers
 def default_register(agency_id: int, secret: bool) -> IncomingRegister:
     """The agency's register for ordinary or for secret documents, created on first use."""
+    from .numbering import get_or_create_register
+
     name = "Sổ văn bản đến mật" if secret else "Sổ văn bản đến"
-    register = db.session.scalar(select(IncomingRegister).where(
-        IncomingRegister.agency_id == agency_id, IncomingRegister.is_secret.is_(secret),
-        IncomingRegister.active.is_(True)).order_by(IncomingRegister.id))
-    if register is None:
-        register = IncomingRegister(agency_id=agency_id, name=name, is_secret=secret)
-        db.session.add(register)
-        db.session.flush()
-    return register
+    return get_or_create_register(IncomingRegister, agency_id, name, secret)
 
 
 # ------------------------------------------------------------------ receiving

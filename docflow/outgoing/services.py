@@ -266,14 +266,10 @@ def sign(actor: User, doc: OutgoingDocument, method: sig.SignatureMethod | None 
 
 # ------------------------------------------------------------------ issuing
 def default_register(agency_id: int, secret: bool) -> OutgoingRegister:
+    from ..documents.numbering import get_or_create_register
+
     name = "Sổ văn bản đi mật" if secret else "Sổ văn bản đi"
-    reg = db.session.scalar(select(OutgoingRegister).where(OutgoingRegister.agency_id == agency_id,
-                                                           OutgoingRegister.is_secret.is_(secret)))
-    if reg is None:
-        reg = OutgoingRegister(agency_id=agency_id, name=name, is_secret=secret)
-        db.session.add(reg)
-        db.session.flush()
-    return reg
+    return get_or_create_register(OutgoingRegister, agency_id, name, secret)
 
 
 def notation_for(doc: OutgoingDocument) -> str:
