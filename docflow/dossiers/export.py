@@ -30,7 +30,7 @@ CHUNK = 1024 * 1024
 MANIFEST = "manifest-sha256.txt"
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
 
-NOTE_SECRET = "Văn bản mật: người xuất hồ sơ không được xem nội dung, chỉ xuất thông tin mô tả."
+NOTE_WITHHELD = "Văn bản mật: người xuất hồ sơ không được xem nội dung, chỉ xuất thông tin mô tả."
 NOTE_NO_FILE = "Văn bản chưa có tệp nội dung."
 NOTE_HIDDEN = "Người xuất hồ sơ không được xem văn bản này."
 
@@ -58,7 +58,7 @@ def _document_entry(ordinal: int, view: ItemView) -> dict[str, Any]:
     if info.main_file is None:
         entry["Note"] = NOTE_NO_FILE
     elif not view.content_ok:
-        entry["Note"] = NOTE_SECRET
+        entry["Note"] = NOTE_WITHHELD
     return entry
 
 

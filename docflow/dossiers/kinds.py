@@ -3,7 +3,7 @@
 A dossier item is a reference (kind, document id). Each kind says how to load its
 documents, who may see them and their content, and how to describe them with the
 Phụ lục VI fields the dossier pages and the export need. Incoming documents are
-registered here; outgoing documents plug in with ``register_kind("outgoing", ...)``.
+registered here, and outgoing documents; another kind plugs in with ``register_kind``.
 """
 
 from __future__ import annotations
@@ -127,8 +127,61 @@ class IncomingKind(DocumentKind):
         return list(db.session.scalars(query))
 
 
+class OutgoingKind(DocumentKind):
+    """Outgoing documents (docflow.outgoing): drafts and issued documents alike (Art. 29.3)."""
+
+    label = "Outgoing"
+
+    def load(self, document_id: int) -> Any | None:
+        from ..outgoing.models import OutgoingDocument
+
+        return db.session.get(OutgoingDocument, document_id)
+
+    def can_view(self, user: User, doc: Any) -> bool:
+        from ..outgoing.access import can_view
+
+        return can_view(user, doc)
+
+    def can_view_content(self, user: User, doc: Any) -> bool:
+        from ..outgoing.access import can_view_content
+
+        return can_view_content(user, doc)
+
+    def describe(self, doc: Any) -> DocumentInfo:
+        from ..timeutil import to_local
+
+        version = doc.current_version
+        # The issued file (numbered and sealed), else the signed one, else the current draft.
+        main = doc.issued_file or doc.signed_file or (version.file if version else None)
+        return DocumentInfo(
+            kind="outgoing", id=doc.id, agency_id=doc.agency_id,
+            number=f"{doc.number:02d}" if doc.number is not None else "", notation=doc.notation or "",
+            date=to_local(doc.issued_at or doc.created_at).date(), type_name=doc.doc_type or "",
+            organ_name=doc.agency.name, subject=doc.subject or "", page_amount=None, secret=doc.is_secret,
+            main_file=main, endpoint="outgoing.show", endpoint_args={"doc_id": doc.id},
+        )
+
+    def search(self, user: User, text: str, limit: int = 20) -> list[Any]:
+        from ..outgoing.access import visible_clause
+        from ..outgoing.models import OutgoingDocument
+
+        query = select(OutgoingDocument).where(visible_clause(user))
+        text = text.strip()
+        if text:
+            number, _sep, notation = text.partition("/")
+            conditions = [OutgoingDocument.subject.ilike(f"%{text}%"), OutgoingDocument.notation.ilike(f"%{text}%")]
+            if number.strip().isdigit():
+                by_number = OutgoingDocument.number == int(number.strip())
+                if notation:
+                    by_number = by_number & OutgoingDocument.notation.ilike(f"{notation.strip()}%")
+                conditions.append(by_number)
+            query = query.where(or_(*conditions))
+        query = query.order_by(OutgoingDocument.created_at.desc()).limit(limit)
+        return list(db.session.scalars(query))
+
+
 #: kind name -> implementation. Names are stored in dossier_item.kind.
-KINDS: dict[str, DocumentKind] = {"incoming": IncomingKind()}
+KINDS: dict[str, DocumentKind] = {"incoming": IncomingKind(), "outgoing": OutgoingKind()}
 
 
 def register_kind(name: str, kind: DocumentKind) -> None:

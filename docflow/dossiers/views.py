@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -15,8 +25,15 @@ from ..extensions import db
 from ..i18n import N_
 from . import access, services
 from .export import export_to_tempfile
-from .forms import (AddDocumentForm, AddToDossierForm, CloseForm, DossierForm, ReopenForm, SimpleForm,
-                    retention_value)
+from .forms import (
+    AddDocumentForm,
+    AddToDossierForm,
+    CloseForm,
+    DossierForm,
+    ReopenForm,
+    SimpleForm,
+    retention_value,
+)
 from .kinds import KINDS, get_kind
 from .models import Dossier, DossierCatalog, DossierItem, DossierStatus
 
