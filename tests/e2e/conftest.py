@@ -12,7 +12,8 @@ Fixtures:
     time zone, 10 s timeouts) on the live server, signed in when ``username`` is given.
 ``page`` -> ``new_page()``, not signed in.
 
-One Chromium (Debian's /usr/bin/chromium, its own temporary profile) per session.
+One Chromium (Debian's /usr/bin/chromium, its own temporary profile) for the browser
+tests of a session, stopped before the other tests run (see ``SharedBrowser``).
 When a test fails, each of its pages is saved as a PNG under the test's tmp dir and
 the paths are printed. Without Chromium or Playwright the tests fail when
 DOCFLOW_TEST_REQUIRE_SERVERS=1 (scripts/test.sh, hence CI) and are skipped otherwise.
@@ -60,30 +61,76 @@ def _unavailable(reason: str) -> None:
 
 
 # ---------------------------------------------------------------- browser
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the session; every test gets fresh contexts in it."""
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _unavailable(
-            "Python package playwright is not installed (pip install -e '.[test]')"
-        )
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"{CHROMIUM} not found (Debian package chromium)")
-    expect.set_options(timeout=TIMEOUT_MS)
-    playwright = sync_playwright().start()
-    try:
-        # Playwright's own browser download fails on closed networks: Debian's build.
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=support.CHROMIUM_ARGS
-        )
-    except Exception as exc:
-        playwright.stop()
-        _unavailable(f"Chromium at {CHROMIUM} did not start: {exc}")
-    yield chromium
-    chromium.close()
-    playwright.stop()
+class SharedBrowser:
+    """One headless Chromium for the e2e tests, started when the first one needs it.
+
+    Playwright's sync API leaves its asyncio loop marked as running in the main thread,
+    which makes ``asyncio.run`` fail in any later test of the session (pyHanko uses it).
+    So the browser is stopped as soon as the next test is not a browser test (see
+    ``pytest_runtest_teardown``), not at the end of the session.
+    """
+
+    def __init__(self) -> None:
+        self.playwright: Any = None
+        self.browser: Any = None
+        self.problem: str | None = None
+
+    def get(self) -> Any:
+        if self.problem is None and self.browser is None:
+            self.problem = self._start()
+        if self.problem is not None:
+            _unavailable(self.problem)
+        return self.browser
+
+    def _start(self) -> str | None:
+        try:
+            from playwright.sync_api import expect, sync_playwright
+        except ImportError:
+            return (
+                "Python package playwright is not installed (pip install -e '.[test]')"
+            )
+        if not os.access(CHROMIUM, os.X_OK):
+            return f"{CHROMIUM} not found (Debian package chromium)"
+        expect.set_options(timeout=TIMEOUT_MS)
+        self.playwright = sync_playwright().start()
+        try:
+            # Playwright's own browser download fails on closed networks: Debian's.
+            self.browser = self.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=support.CHROMIUM_ARGS
+            )
+        except Exception as exc:  # any launch failure is reported, never hidden
+            self.stop()
+            return f"Chromium at {CHROMIUM} did not start: {exc}"
+        return None
+
+    def stop(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+        if self.playwright is not None:
+            self.playwright.stop()
+        self.browser = self.playwright = None
+
+
+SHARED = SharedBrowser()
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    result = yield  # the test's fixtures (pages, contexts, server) are gone now
+    if nextitem is None or HERE not in nextitem.path.resolve().parents:
+        SHARED.stop()
+    return result
+
+
+def pytest_sessionfinish() -> None:
+    SHARED.stop()  # interrupted runs
+
+
+@pytest.fixture
+def browser() -> Any:
+    """The shared headless Chromium; every test opens its own contexts in it."""
+    return SHARED.get()
 
 
 # ---------------------------------------------------------------- app
