@@ -28,6 +28,7 @@ def register_cli(app: Flask) -> None:
     from .demo import demo
     from .dossiers.cli import dossiers_cli
     from .files.cli import storage_cli
+    from .outgoing.cli import keys_cli
     from .searching.cli import import_cli, search_cli
 
     app.cli.add_command(init)
@@ -35,6 +36,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(audit)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(dossiers_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(import_cli)
@@ -116,19 +118,19 @@ def worker(burst: bool, fork: bool) -> None:
 
 
 def _library_commands(group: click.Group) -> None:
-    """Commands from the framework-free libraries: they run with no app and no database."""
-    try:
-        from signing.cli import sign
-    except ImportError:  # library part not installed yet
-        sign = None
-    if sign is not None:
-        group.add_command(sign, "sign")
-    try:
-        from signing.validate_cli import verify
-    except ImportError:
-        verify = None
-    if verify is not None:
-        group.add_command(verify, "verify")
+    """Commands of the framework-free signing library: they run with no app and no database.
+
+    ``docflow sign`` and ``docflow verify`` for operators and interoperability checks;
+    ``docflow signing ...`` for the rest (normalise, prepare-fields, fill-issue,
+    renew-timestamps).
+    """
+    from signing.cli import sign_command, signing_group
+    from signing.validate_cli import renew_timestamps, verify
+
+    signing_group.add_command(renew_timestamps, "renew-timestamps")
+    group.add_command(sign_command, "sign")
+    group.add_command(verify, "verify")
+    group.add_command(signing_group, "signing")
 
 
 def main() -> None:
