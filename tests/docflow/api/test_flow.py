@@ -96,6 +96,19 @@ def test_receive_register_assign_comment_complete(world) -> None:
     )
     kinds = [e["kind"] for e in doc["timeline"]]
     assert kinds == ["received", "registered", "assigned", "commented", "completed"]
+    # The services audited each step with the token's owner as the actor.
+    from docflow.audit.models import AuditEntry
+    from docflow.audit.services import verify_chain
+    from docflow.extensions import db
+
+    audited = db.session.execute(
+        db.select(AuditEntry.action, AuditEntry.actor_id).where(
+            AuditEntry.object_id == str(doc_id)
+        )
+    ).all()
+    assert ("incoming.receive", world.users["clerk"].id) in audited
+    assert ("incoming.complete", world.users["specialist"].id) in audited
+    assert verify_chain().ok
 
 
 def test_forward_attach_and_extension(world) -> None:

@@ -56,6 +56,14 @@ def test_token_page_create_use_revoke(world) -> None:
     db.session.refresh(row)
     assert row.revoked
     _assert_401(api.get("/api/v1/me"))
+    from docflow.audit.models import AuditEntry
+
+    actions = db.session.scalars(
+        db.select(AuditEntry.action).where(
+            AuditEntry.object_type == "api_token", AuditEntry.object_id == str(row.id)
+        )
+    ).all()
+    assert actions == ["api.token_create", "api.token_revoke"]
 
 
 def test_revoke_needs_csrf_and_ownership(world) -> None:
