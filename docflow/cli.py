@@ -34,6 +34,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(init)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    app.cli.add_command(reminders)
     app.cli.add_command(audit)
     app.cli.add_command(storage_cli)
     app.cli.add_command(keys_cli)
@@ -115,6 +116,23 @@ def worker(burst: bool, fork: bool) -> None:
     worker_class = Worker if fork else SimpleWorker
     w = worker_class([queue.queue], connection=queue.connection)
     w.work(burst=burst, with_scheduler=True)
+
+
+#: Daily jobs: run ``docflow reminders`` from cron (or a systemd timer) once a day.
+DAILY_JOBS = ("incoming.remind_deadlines", "dossiers.remind_archive_due")
+
+
+@click.command("reminders")
+@with_appcontext
+def reminders() -> None:
+    """Queue the daily reminders: processing deadlines and dossiers due for the archive."""
+    from datetime import date
+
+    queue = current_app.extensions["docflow.jobs"]
+    for name in DAILY_JOBS:
+        # One run per job and day even if cron fires twice (the jobs are also idempotent).
+        queue.enqueue(name, job_id=f"{name}:{date.today().isoformat()}")
+        click.echo(f"queued {name}")
 
 
 def _library_commands(group: click.Group) -> None:

@@ -249,3 +249,16 @@ def test_concurrent_registration_never_shares_a_number(make_office) -> None:
     numbers = sorted(db.session.scalars(db.select(IncomingDocument.arrival_number)
                                         .where(IncomingDocument.id.in_(docs))))
     assert numbers == list(range(1, 9))
+
+
+def test_reminders_command_queues_the_daily_jobs(office) -> None:
+    from flask import current_app
+
+    doc = in_progress(office)
+    doc.due_date = date.today() - timedelta(days=2)
+    db.session.commit()
+    result = current_app.test_cli_runner().invoke(args=["reminders"])
+    assert result.exit_code == 0, result.output
+    assert "incoming.remind_deadlines" in result.output and "dossiers.remind_archive_due" in result.output
+    kinds = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == office.specialist.id))
+    assert "overdue" in set(kinds)
