@@ -105,7 +105,7 @@ def test_server_stopped_raises_storage_unavailable_quickly(tmp_path) -> None:
         )
         key = backend.put(io.BytesIO(b"stored before the outage")).key
     finally:
-        server.stop()
+        server.stop(timeout=2)  # SIGTERM, then SIGKILL: either way it is down
     calls = {
         "put": lambda: backend.put(io.BytesIO(b"new")),
         "open": lambda: backend.open(key),
