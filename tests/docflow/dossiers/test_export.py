@@ -31,26 +31,26 @@ def _check_zip(data: bytes) -> tuple[zipfile.ZipFile, dict]:
 
 def test_export_is_chronological_verified_and_keeps_secrets(app, office, make_incoming) -> None:
     dossier = ds.create_dossier(office.clerk, notation="12.VP", title="Hồ sơ hội nghị tổng kết năm",
-                                retention_years=20, start_date=date(2026, 1, 2), year=2026)
-    late = make_incoming(office, issued=date(2026, 4, 10), subject="Báo cáo tổng kết")
-    secret = make_incoming(office, issued=date(2026, 2, 1), subject="Văn bản mật", secret=True, present=False)
-    early = make_incoming(office, issued=date(2026, 1, 15), subject="Kế hoạch tổ chức hội nghị")
+                                retention_years=20, start_date=date(2024, 1, 2), year=2024)
+    late = make_incoming(office, issued=date(2024, 4, 10), subject="Báo cáo tổng kết")
+    secret = make_incoming(office, issued=date(2024, 2, 1), subject="Văn bản mật", secret=True, present=False)
+    early = make_incoming(office, issued=date(2024, 1, 15), subject="Kế hoạch tổ chức hội nghị")
     for doc in (late, secret, early):
         ds.add_document(office.clerk, dossier, "incoming", doc.id)
-    ds.close(office.clerk, dossier, end_date=date(2026, 5, 1))
+    ds.close(office.clerk, dossier, end_date=date(2024, 5, 1))
 
     out = io.BytesIO()
     write_export(dossier, office.leader, out)  # the leader sees the secret document's metadata, not its content
     zf, meta = _check_zip(out.getvalue())
 
-    assert meta["FileCode"] == {"OrganId": office.agency.code, "FileCatalog": 2026, "FileNotation": "12.VP"}
+    assert meta["FileCode"] == {"OrganId": office.agency.code, "FileCatalog": 2024, "FileNotation": "12.VP"}
     assert (meta["Title"], meta["Maintenance"], meta["Creator"]) == ("Hồ sơ hội nghị tổng kết năm", "20 năm",
                                                                       office.clerk.full_name)
-    assert (meta["StartDate"], meta["EndDate"], meta["DocTotal"], meta["PageTotal"]) == ("2026-01-02", "2026-05-01", 3, 6)
+    assert (meta["StartDate"], meta["EndDate"], meta["DocTotal"], meta["PageTotal"]) == ("2024-01-02", "2024-05-01", 3, 6)
     docs = meta["Documents"]
     assert [d["Subject"] for d in docs] == ["Kế hoạch tổ chức hội nghị", "Văn bản mật", "Báo cáo tổng kết"]
     assert [d["DocOrdinal"] for d in docs] == [1, 2, 3]
-    assert [d["IssuedDate"] for d in docs] == ["2026-01-15", "2026-02-01", "2026-04-10"]
+    assert [d["IssuedDate"] for d in docs] == ["2024-01-15", "2024-02-01", "2024-04-10"]
     assert docs[1]["ContentIncluded"] is False and docs[1]["Note"] == NOTE_WITHHELD and "File" not in docs[1]
     for entry, doc in ((docs[0], early), (docs[2], late)):
         assert entry["ContentIncluded"] is True and entry["CodeNotation"] == "QĐ-BNV"
@@ -75,8 +75,8 @@ def test_export_is_chronological_verified_and_keeps_secrets(app, office, make_in
 
 def test_cli_export(app, office, make_incoming, tmp_path) -> None:
     dossier = ds.create_dossier(office.clerk, notation="02.TH", title="Hồ sơ xuất bằng lệnh")
-    ds.add_document(office.clerk, dossier, "incoming", make_incoming(office, issued=date(2026, 3, 3)).id)
-    secret = make_incoming(office, issued=date(2026, 3, 4), secret=True)
+    ds.add_document(office.clerk, dossier, "incoming", make_incoming(office, issued=date(2024, 3, 3)).id)
+    secret = make_incoming(office, issued=date(2024, 3, 4), secret=True)
     ds.add_document(office.clerk, dossier, "incoming", secret.id)
     out = tmp_path / "hoso.zip"
     runner = app.test_cli_runner()
