@@ -139,6 +139,8 @@ def _register_domains(app: Flask) -> None:
     from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
     from .documents.register_views import bp as register_book_bp
     from .documents.views import bp as incoming_bp
+    from .outgoing import jobs as _outgoing_jobs  # noqa: F401 - registers jobs
+    from .outgoing.views import bp as outgoing_bp
     from .dossiers import jobs as _dossier_jobs  # noqa: F401 - registers jobs
     from .dossiers.views import bp as dossiers_bp
     from .cli import register_cli
@@ -151,6 +153,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(incoming_bp)
+    app.register_blueprint(outgoing_bp)
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(search_bp)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens

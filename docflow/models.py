@@ -16,6 +16,17 @@ from .documents.models import (
 )
 from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder  # noqa: F401
 from .files.models import OrphanCandidate, StoredFile
+from .outgoing.models import (  # noqa: F401
+    OutgoingAttachment,
+    OutgoingCounter,
+    OutgoingDocument,
+    OutgoingEvent,
+    OutgoingRegister,
+    OutgoingVersion,
+    Recipient,
+    ReviewStep,
+    SigningCredential,
+)
 from .searching.models import DocumentText
 
 __all__ = ["DocumentText", "ApiToken", "Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
