@@ -141,6 +141,7 @@ def _register_domains(app: Flask) -> None:
     from .documents.views import bp as incoming_bp
     from .outgoing import jobs as _outgoing_jobs  # noqa: F401 - registers jobs
     from .outgoing.views import bp as outgoing_bp
+    from .outgoing.register_views import bp as outgoing_register_book_bp
     from .dossiers import jobs as _dossier_jobs  # noqa: F401 - registers jobs
     from .dossiers.views import bp as dossiers_bp
     from .cli import register_cli
@@ -158,6 +159,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(search_bp)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_bp)
+    app.register_blueprint(outgoing_register_book_bp)
     register_cli(app)
 
     @app.context_processor

@@ -8,12 +8,9 @@ every Vietnamese letter, repeats the table header on each page and numbers the p
 
 from __future__ import annotations
 
-import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from xml.sax.saxutils import escape
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,8 +19,9 @@ from ..agencies.models import Agency
 from ..audit.services import record
 from ..auth.models import Role, User
 from ..extensions import db
-from ..timeutil import VN_TZ, to_local
+from ..timeutil import to_local
 from .models import Assignment, AssignmentRole, IncomingDocument, IncomingRegister
+from .register_pdf import Period, RegisterForm, day, nfc, render_register_pdf
 from .vocab import SECRECY_LABELS, URGENCY_LABELS, Secrecy, Urgency
 
 #: Who may open registers: they see every incoming document of their agency anyway.
@@ -58,39 +56,6 @@ _ROLE_WORDS = {
 }
 
 
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "")
-
-
-@dataclass(frozen=True)
-class Period:
-    """Calendar days in Vietnam time, both ends included."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def month_of(cls, day: date) -> Period:
-        first = day.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return cls(first, following - timedelta(days=1))
-
-    def utc_bounds(self) -> tuple[datetime, datetime]:
-        """[start, end) as the naive UTC timestamps the database stores."""
-
-        def utc(day: date) -> datetime:
-            return (
-                datetime.combine(day, time.min, VN_TZ)
-                .astimezone(UTC)
-                .replace(tzinfo=None)
-            )
-
-        return utc(self.start), utc(self.end + timedelta(days=1))
-
-    def label(self) -> str:
-        return f"Từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
-
-
 @dataclass(frozen=True)
 class BookRow:
     """One line of the register; the fields follow the ten columns."""
@@ -122,8 +87,7 @@ class BookRow:
         ]
 
 
-def _day(value: date | None) -> str:
-    return f"{value:%d/%m/%Y}" if value else ""
+_day = day
 
 
 def may_open(user: User) -> bool:
@@ -279,131 +243,20 @@ class TooManyRows(Exception):
 
 
 # ---------------------------------------------------------------- PDF rendering
-_FONT, _FONT_BOLD = "DocflowSans", "DocflowSans-Bold"
-#: Column widths in mm; they fill A4 landscape (297 mm) less 2 × 10 mm margins.
-_WIDTHS_MM = (19, 13, 36, 26, 19, 77, 38, 19, 18, 12)
-
-
-def _fonts() -> frozenset[int]:
-    """Register the Vietnamese fonts once per process; the code points they cover."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from signing.fonts import SANS, SANS_BOLD
-
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_FONT, str(SANS)))
-        pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(SANS_BOLD)))
-    return frozenset(pdfmetrics.getFont(_FONT).face.charToGlyph)
-
-
-def _printable(text: str, covered: frozenset[int]) -> str:
-    """Escaped paragraph text; characters the font lacks print as '?', not blank."""
-    clean = "".join(ch if ord(ch) in covered or ch == "\n" else "?" for ch in nfc(text))
-    return escape(clean).replace("\n", "<br/>")
+#: The printed form; column widths fill A4 landscape (297 mm) less 2 × 10 mm margins.
+FORM = RegisterForm(
+    title="Sổ đăng ký văn bản đến",
+    columns=COLUMNS,
+    widths_mm=(19, 13, 36, 26, 19, 77, 38, 19, 18, 12),
+    centred=(0, 1, 4, 7),
+    empty="Không có văn bản đến trong thời gian này.",
+)
 
 
 def render_pdf(
     agency_name: str, register_name: str, period: Period, rows: Sequence[BookRow]
 ) -> bytes:
     """A4 landscape: title block, ten columns, header on every page, page numbers."""
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import (
-        LongTable,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        TableStyle,
+    return render_register_pdf(
+        FORM, agency_name, register_name, period, [row.cells() for row in rows]
     )
-
-    covered = _fonts()
-    size = 8
-    cell = ParagraphStyle("cell", fontName=_FONT, fontSize=size, leading=size * 1.3)
-    centred = ParagraphStyle("centred", parent=cell, alignment=TA_CENTER)
-    head = ParagraphStyle("head", parent=centred, fontName=_FONT_BOLD)
-    title = ParagraphStyle("title", parent=head, fontSize=15, leading=20)
-    line = ParagraphStyle("line", parent=centred, fontSize=10, leading=13)
-
-    def p(text: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(_printable(text, covered), style)
-
-    years = sorted({period.start.year, period.end.year})
-    story = [
-        p(
-            agency_name.upper(),
-            ParagraphStyle("agency", parent=head, fontSize=10, leading=13),
-        ),
-        Spacer(1, 4 * mm),
-        p("Sổ đăng ký văn bản đến", title),
-        p(f"{register_name} — Năm {'–'.join(str(y) for y in years)}", line),
-        p(period.label(), line),
-        Spacer(1, 4 * mm),
-    ]
-    data = [[p(c, head) for c in COLUMNS], [p(f"({i})", centred) for i in range(1, 11)]]
-    for row in rows:
-        texts = row.cells()
-        data.append(
-            [p(t, centred if i in (0, 1, 4, 7) else cell) for i, t in enumerate(texts)]
-        )
-    if not rows:
-        data.append([p("Không có văn bản đến trong thời gian này.", cell)] + [""] * 9)
-    table = LongTable(data, colWidths=[w * mm for w in _WIDTHS_MM], repeatRows=2)
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("FONTNAME", (0, 0), (-1, -1), _FONT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("VALIGN", (0, 0), (-1, 1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#eeeeee")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-    ]
-    if not rows:
-        style.append(("SPAN", (0, 2), (-1, 2)))
-    table.setStyle(TableStyle(style))
-    story.append(table)
-
-    class NumberedCanvas(Canvas):
-        """Keeps every page until the end so each can say 'Trang n/N'."""
-
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(_FONT, 8)
-                self.drawRightString(
-                    landscape(A4)[0] - 10 * mm,
-                    6 * mm,
-                    f"Trang {self._pageNumber}/{total}",
-                )
-                super().showPage()
-            super().save()
-
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=landscape(A4),
-        leftMargin=10 * mm,
-        rightMargin=10 * mm,
-        topMargin=10 * mm,
-        bottomMargin=12 * mm,
-        title=f"Sổ đăng ký văn bản đến – {nfc(register_name)}",
-        author=nfc(agency_name),
-        creator="docflow",
-        invariant=True,
-        initialFontName=_FONT,  # else an unembedded Helvetica is declared on every page
-    )
-    doc.build(story, canvasmaker=NumberedCanvas)
-    return out.getvalue()
