@@ -21,6 +21,7 @@ from ..files.services import store_file
 from ..jobs import enqueue_after_commit
 from ..timeutil import utcnow
 from .access import active_assignment, can_view
+from .deadlines import today
 from .models import (
     Assignment,
     AssignmentRole,
@@ -93,7 +94,7 @@ def receive(actor: User, stream: BinaryIO, filename: str, metadata: dict[str, An
             setattr(doc, key, value)
     db.session.add(doc)
     db.session.flush()
-    _event(doc, EventKind.RECEIVED, actor, filename)
+    _event(doc, EventKind.RECEIVED, actor, stored.original_name)
     _audit("incoming.receive", doc, actor, file=stored.sha256, name=stored.original_name)
     if stored.media_type == "application/pdf":
         enqueue_after_commit("incoming.validate_signatures", doc.id)
@@ -210,7 +211,7 @@ def assign(actor: User, doc: IncomingDocument, plan: AssignmentPlan) -> Incoming
     _require(doc.status in (IncomingStatus.REGISTERED, IncomingStatus.IN_PROGRESS),
              "Only registered documents that are not completed can be assigned.")
     if plan.deadline is not None:
-        _require(plan.deadline >= utcnow().date(), "The deadline cannot be in the past.")
+        _require(plan.deadline >= today(), "The deadline cannot be in the past.")
     targets = [(AssignmentRole.LEAD, plan.lead)]
     targets += [(AssignmentRole.COORDINATE, t) for t in plan.coordinate]
     targets += [(AssignmentRole.INFORM, t) for t in plan.inform]
@@ -289,6 +290,7 @@ def request_extension(actor: User, doc: IncomingDocument, new_deadline: date, re
     _require(active_assignment(actor, doc, AssignmentRole.LEAD) is not None,
              "Only the lead handler can ask for more time.")
     _require(bool(reason and reason.strip()), "Give the reason for the extension.")
+    _require(new_deadline >= today(), "The deadline cannot be in the past.")
     _require(doc.due_date is None or new_deadline > doc.due_date, "The new deadline must be later than the current one.")
     pending = db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.document_id == doc.id,
                                                                ExtensionRequest.granted.is_(None)))
@@ -306,6 +308,7 @@ def decide_extension(actor: User, req: ExtensionRequest, grant: bool) -> None:
     doc = db.session.get(IncomingDocument, req.document_id)
     _require(actor.role == Role.LEADER and actor.agency_id == doc.agency_id, "Only the agency's leaders decide on extensions.")
     _require(req.granted is None, "This request has already been decided.")
+    _require(doc.status == IncomingStatus.IN_PROGRESS, "This document is not being processed.")
     req.granted, req.decided_by_id = grant, actor.id
     if grant:
         doc.due_date = req.new_deadline
