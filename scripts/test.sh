@@ -14,7 +14,9 @@ if [ ! -x .venv/bin/python ]; then "$PYTHON" -m venv .venv; fi
 servers=$(mktemp -d /tmp/docflow-test-servers.XXXXXX)
 chmod 755 "$servers"
 trap 'bash scripts/test-servers.sh stop "$servers"; rm -rf "$servers"' EXIT
-eval "$(bash scripts/test-servers.sh start "$servers")"
+# Assigned first so that a server that fails to start stops the run (set -e).
+server_env=$(bash scripts/test-servers.sh start "$servers")
+eval "$server_env"
 export DOCFLOW_TEST_REQUIRE_SERVERS=1
 
 echo "== whole suite (SQLite, local storage, inline jobs; real servers where a test needs one)"
