@@ -232,9 +232,14 @@ class _Checker:
         pyhanko_logger = logging.getLogger("pyhanko")
         self.errors = _ErrorRecorder()
         pyhanko_logger.addHandler(self.errors)
+        # The recorder needs pyHanko's INFO records whatever the host's logging config.
+        level = pyhanko_logger.level
+        if pyhanko_logger.getEffectiveLevel() > logging.INFO:
+            pyhanko_logger.setLevel(logging.INFO)
         try:
             return [await self._check(es) for es in self.embedded]
         finally:
+            pyhanko_logger.setLevel(level)
             pyhanko_logger.removeHandler(self.errors)
             await backend.close()
 
