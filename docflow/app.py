@@ -78,7 +78,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.filters["vndatetime"] = format_datetime_vn

@@ -35,7 +35,7 @@ from .models import (
     Source,
 )
 from .numbering import next_number
-from .vocab import Secrecy, Urgency
+from .vocab import Secrecy
 
 logger = logging.getLogger(__name__)
 
@@ -341,8 +341,3 @@ def complete(actor: User, doc: IncomingDocument, result: str) -> None:
 def store_signature_report(doc: IncomingDocument, report: dict[str, Any]) -> None:
     doc.signature_report = json.dumps(report, ensure_ascii=False)
     db.session.commit()
-
-
-def urgency_first_key(doc: IncomingDocument) -> tuple[int, Any]:
-    order = {Urgency.FLASH: 0, Urgency.VERY_URGENT: 1, Urgency.URGENT: 2, Urgency.NORMAL: 3}
-    return order[doc.urgency], doc.received_at
