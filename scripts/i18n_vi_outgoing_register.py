@@ -14,4 +14,14 @@ VI_OUTGOING_REGISTER = {
     "Number of copies": "Số lượng bản",
     "No documents were issued in this register during the period.":
         "Không có văn bản đi nào được ban hành trong sổ này trong khoảng thời gian đã chọn.",
+    # Home tiles
+    "Outgoing documents approved for my signature.": "Văn bản đi đã được duyệt, chờ tôi ký số.",
+    "Outgoing drafts waiting for my opinion.": "Dự thảo văn bản đi chờ tôi cho ý kiến.",
+    "Signed outgoing documents to number, seal and send.":
+        "Văn bản đi đã ký, chờ cấp số, đóng dấu số và phát hành.",
+    # Review steps on the document page
+    "Waiting": "Đang chờ",
+    "Approved": "Đã đồng ý",
+    "Cancelled": "Đã hủy",
+    "Only the agency's records officers send documents.": "Chỉ văn thư cơ quan được gửi văn bản.",
 }

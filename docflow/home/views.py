@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -43,6 +45,7 @@ def index():
     from ..documents.queries import counts as inbox_counts
 
     stats["inbox"] = inbox_counts(current_user)
+    stats["outgoing"] = outgoing_counts(current_user)
     stats["notifications"] = db.session.scalars(
         select(Notification).where(Notification.user_id == current_user.id, Notification.read.is_(False))
         .order_by(Notification.id.desc()).limit(10)).all()
@@ -50,6 +53,26 @@ def index():
     if current_user.is_superadmin:
         template = ROLE_TEMPLATES[Role.ADMIN]
     return render_template(template, stats=stats, NOTIFICATION_LABELS=NOTIFICATION_LABELS)
+
+
+def outgoing_counts(user: User) -> dict[str, int]:
+    """The outgoing queues of the home tiles; the same rules as the outgoing list tabs."""
+    from ..outgoing.access import my_turn_clause, visible_clause
+    from ..outgoing.models import OutgoingDocument, OutgoingStatus
+
+    def count(*conditions: Any) -> int:
+        query = select(func.count(OutgoingDocument.id)).where(visible_clause(user), *conditions)
+        return db.session.scalar(query) or 0
+
+    counts = {}
+    if user.role == Role.LEADER:
+        counts["to_sign"] = count(OutgoingDocument.status == OutgoingStatus.APPROVED,
+                                  OutgoingDocument.signer_id == user.id)
+    if user.role == Role.RECORDS_OFFICER:
+        counts["to_issue"] = count(OutgoingDocument.status == OutgoingStatus.SIGNED)
+    if user.role in (Role.LEADER, Role.DEPARTMENT_HEAD):
+        counts["to_review"] = count(OutgoingDocument.status == OutgoingStatus.IN_REVIEW, my_turn_clause(user))
+    return counts
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from ..auth.models import Role, User
 from ..extensions import db
@@ -30,6 +31,15 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     if user.role == Role.DEPARTMENT_HEAD and user.department_id is not None:
         personal.append(OutgoingDocument.department_id == user.department_id)
     return and_(same_agency, or_(*personal))
+
+
+def my_turn_clause(user: User) -> ColumnElement[bool]:
+    """The user's review step is the current one: pending, with no pending step before it."""
+    mine, earlier = aliased(ReviewStep), aliased(ReviewStep)
+    return exists().where(
+        mine.document_id == OutgoingDocument.id, mine.reviewer_id == user.id, mine.decision == "pending",
+        ~exists().where(earlier.document_id == mine.document_id, earlier.decision == "pending",
+                        earlier.position < mine.position))
 
 
 def can_view(user: User, doc: OutgoingDocument) -> bool:

@@ -367,6 +367,8 @@ def send_electronically(actor: User, doc: OutgoingDocument) -> None:
     """Re-send to recipients waiting in the outbox; secret documents are refused."""
     _require(not doc.is_secret, "Secret documents are never sent electronically: send them on paper.")
     _require(doc.status == S.ISSUED, "Only issued documents can be sent.")
+    _require(actor.role == Role.RECORDS_OFFICER and actor.agency_id == doc.agency_id,
+             "Only the agency's records officers send documents.")
     _deliver(actor, doc)
     db.session.commit()
 

@@ -19,7 +19,7 @@ from ..files.models import StoredFile
 from ..files.services import UploadRejected, open_file
 from ..i18n import N_
 from . import services
-from .access import can_view_content, visible_clause, visible_or_404
+from .access import can_view_content, my_turn_clause, visible_clause, visible_or_404
 from .forms import ActionForm, DraftForm, ReviewForm, SubmitForm, VersionForm
 from .models import OutgoingDocument, OutgoingStatus, RecipientKind
 
@@ -36,6 +36,8 @@ EVENT_LABELS = {
     "issued": N_("numbered, sealed and issued it"), "delivered": N_("delivered it to"),
     "queued": N_("queued it for sending to"),
 }
+REVIEW_LABELS = {"pending": N_("Waiting"), "approved": N_("Approved"), "returned": N_("Returned for revision"),
+                 "cancelled": N_("Cancelled")}
 DELIVERY_LABELS = {"not_sent": N_("Not sent"), "delivered": N_("Delivered"), "queued": N_("Waiting to be sent"),
                    "not_electronic": N_("On paper only")}
 
@@ -44,7 +46,7 @@ def _tab_conditions(user: User) -> dict:
     return {
         "mine": (N_("My drafts"), (OutgoingDocument.drafted_by_id == user.id)
                  & OutgoingDocument.status.in_([S.DRAFT, S.RETURNED, S.IN_REVIEW])),
-        "to_review": (N_("Waiting for my review"), OutgoingDocument.status == S.IN_REVIEW),
+        "to_review": (N_("Waiting for my review"), (OutgoingDocument.status == S.IN_REVIEW) & my_turn_clause(user)),
         "to_sign": (N_("Waiting for my signature"), (OutgoingDocument.status == S.APPROVED)
                     & (OutgoingDocument.signer_id == user.id)),
         "to_issue": (N_("Waiting to be issued"), OutgoingDocument.status == S.SIGNED),
@@ -56,6 +58,7 @@ def _tab_conditions(user: User) -> dict:
 @bp.context_processor
 def _labels():
     return {"STATUS_LABELS": STATUS_LABELS, "EVENT_LABELS": EVENT_LABELS, "DELIVERY_LABELS": DELIVERY_LABELS,
+            "REVIEW_LABELS": REVIEW_LABELS,
             "URGENCY_LABELS": URGENCY_LABELS, "SECRECY_LABELS": SECRECY_LABELS}
 
 
@@ -67,17 +70,10 @@ def index():
     if tab not in tabs:
         abort(404)
     query = select(OutgoingDocument).where(visible_clause(current_user), tabs[tab][1])
-    if tab == "to_review":
-        from .models import ReviewStep
-
-        query = query.where(OutgoingDocument.reviews.any((ReviewStep.reviewer_id == current_user.id)
-                                                         & (ReviewStep.decision == "pending")))
     docs = db.session.scalars(query.order_by(OutgoingDocument.updated_at.desc()).limit(200)).all()
-    if tab == "to_review":
-        docs = [d for d in docs if (step := services.current_step(d)) and step.reviewer_id == current_user.id]
     counts = {name: db.session.scalar(select(func.count()).select_from(OutgoingDocument)
                                       .where(visible_clause(current_user), cond))
-              for name, (_label, cond) in tabs.items() if name != "to_review"}
+              for name, (_label, cond) in tabs.items()}
     return render_template("outgoing/index.html", tabs=tabs, tab=tab, docs=docs, counts=counts)
 
 
