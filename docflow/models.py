@@ -16,6 +16,7 @@ from .documents.models import (
 )
 from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder  # noqa: F401
 from .files.models import OrphanCandidate, StoredFile
+from .interchange.models import OutboxMessage, Peer, Receipt, RecipientStatus  # noqa: F401
 from .outgoing.models import (  # noqa: F401
     OutgoingAttachment,
     OutgoingCounter,

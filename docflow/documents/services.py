@@ -148,6 +148,7 @@ def register(actor: User, doc: IncomingDocument, values: dict[str, Any], *,
     _event(doc, EventKind.REGISTERED, actor, f"{reg.name}: {doc.arrival_number}")
     _audit("incoming.register", doc, actor, register=reg.id, number=doc.arrival_number,
            duplicate_confirmed=bool(dups))
+    enqueue_after_commit("interchange.status", doc.id, "03")
     db.session.commit()
     return doc
 
@@ -162,6 +163,7 @@ def return_document(actor: User, doc: IncomingDocument, reason: str) -> Incoming
     doc.return_reason = reason.strip()[:500]
     _event(doc, EventKind.RETURNED, actor, doc.return_reason)
     _audit("incoming.return", doc, actor, reason=doc.return_reason)
+    enqueue_after_commit("interchange.status", doc.id, "02")
     db.session.commit()
     return doc
 
@@ -238,6 +240,7 @@ def assign(actor: User, doc: IncomingDocument, plan: AssignmentPlan) -> Incoming
            deadline=plan.deadline.isoformat() if plan.deadline else None)
     db.session.flush()
     enqueue_after_commit("incoming.notify_assignees", doc.id)
+    enqueue_after_commit("interchange.status", doc.id, "04")
     db.session.commit()
     return doc
 
@@ -335,6 +338,7 @@ def complete(actor: User, doc: IncomingDocument, result: str) -> None:
             a.completed_at = now
     _event(doc, EventKind.COMPLETED, actor, doc.result)
     _audit("incoming.complete", doc, actor)
+    enqueue_after_commit("interchange.status", doc.id, "06")
     db.session.commit()
 
 

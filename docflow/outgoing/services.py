@@ -23,10 +23,10 @@ from signing.errors import AlreadySigned, SigningError
 from ..agencies.models import Agency, Department
 from ..audit.services import record
 from ..auth.models import Role, User
-from ..documents.models import IncomingDocument, IncomingStatus, Source
+from ..documents.models import IncomingDocument
 from ..documents.numbering import next_number
 from ..documents.services import ActionRefused
-from ..documents.vocab import DOCUMENT_TYPES, Secrecy
+from ..documents.vocab import DOCUMENT_TYPES
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.services import get_storage, open_file, store_file
@@ -328,39 +328,27 @@ def _deliver(actor: User, doc: OutgoingDocument) -> None:
             recipient.incoming_id = _deliver_locally(doc, recipient.agency).id
             recipient.delivery, recipient.delivered_at = DeliveryState.DELIVERED, utcnow()
             _event(doc, "delivered", actor, recipient.name)
-        else:  # the seam for the interchange (edXML packets to other instances)
+        else:  # another instance (or an inactive agency): the packet waits in the outbox
+            from ..interchange.services import is_remote, queue_remote
+
+            if is_remote(recipient.agency):
+                queue_remote(doc, recipient)
             recipient.delivery = DeliveryState.QUEUED
             _event(doc, "queued", actor, recipient.name)
 
 
 def _is_local(agency: Agency) -> bool:
-    """Agencies in this instance's directory are served here (remote endpoints come with the interchange)."""
-    return agency is not None and agency.active
+    """Agencies of the directory without a peer (another instance) are served here."""
+    from ..interchange.services import is_remote
+
+    return agency is not None and agency.active and not is_remote(agency)
 
 
 def _deliver_locally(doc: OutgoingDocument, agency: Agency) -> IncomingDocument:
-    issued = db.session.get(StoredFile, doc.issued_file_id)
-    # The receiving agency gets its own file record for the same stored object.
-    copy = StoredFile(key=issued.key, size=issued.size, sha256=issued.sha256, media_type=issued.media_type,
-                      original_name=issued.original_name, agency_id=agency.id)
-    db.session.add(copy)
-    db.session.flush()
-    signer = doc.signer
-    incoming = IncomingDocument(
-        agency_id=agency.id, status=IncomingStatus.PENDING, source=Source.INTERCHANGE, main_file_id=copy.id,
-        issuer_name=doc.agency.name, issuer_code=doc.agency.code, code_number=f"{doc.number:02d}",
-        code_notation=doc.notation, issued_date=to_local(doc.issued_at).date(), doc_type=doc.doc_type,
-        subject=doc.subject, signer_name=signer.full_name if signer else None,
-        signer_position=signer.position if signer else None, urgency=doc.urgency, secrecy=Secrecy.NONE,
-    )
-    db.session.add(incoming)
-    db.session.flush()
-    from ..documents.models import Event, EventKind
+    """The same edXML packet path as between instances, received in this transaction."""
+    from ..interchange.services import deliver_local
 
-    db.session.add(Event(document_id=incoming.id, kind=EventKind.RECEIVED, text=f"{doc.agency.name}: {doc.number_notation}"))
-    record("incoming.receive", agency_id=agency.id, obj=incoming, source="local", sender=doc.agency.code)
-    enqueue_after_commit("incoming.validate_signatures", incoming.id)
-    return incoming
+    return deliver_local(doc, agency)
 
 
 def send_electronically(actor: User, doc: OutgoingDocument) -> None:

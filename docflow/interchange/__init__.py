@@ -1,0 +1,1 @@
+"""Document interchange between agencies: QCVN 102:2016 edXML packets, outbox, HTTP endpoints."""

@@ -1,0 +1,632 @@
+"""edXML packets of QCVN 102:2016/BTTTT: build them and parse them defensively.
+
+A document packet is ``edXML/edXMLEnvelope/{edXMLHeader{MessageHeader, TraceHeaderList},
+edXMLBody/edXMLManifest}`` plus ``AttachmentEncoded`` (each file zipped, then Base64,
+linked to the manifest by ContentId). A status packet carries ``StatusCode`` in its
+MessageHeader with ``ResponseFor`` naming the original DocumentId.
+
+Packets come from other systems, so parsing trusts nothing: no DTD, no entities, no
+network, bounded sizes, and every refusal is a ``PacketRejected`` with a reason an
+operator can read. Known producer quirks that are accepted (each noted in
+``warnings``): a few stray bytes before ``<?xml`` (the official ``edoc_new.edxml``
+sample starts with "1212"), ``cid:`` present on one side of a ContentId only,
+attachments that are not zipped, a DocumentId that is not in the standard format.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from lxml import etree
+
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+XMLDSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
+
+#: Limits for packets from outside (a 1 MB signed PDF is ~1.4 MB once encoded).
+MAX_PACKET_BYTES = 60 * 1024 * 1024
+MAX_ATTACHMENTS = 50
+MAX_ENCODED_BYTES = 50 * 1024 * 1024  #: Base64 text of all attachments together
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  #: all files of all attachments once unzipped
+MAX_ZIP_MEMBERS = 20  #: files in one attachment's zip
+MAX_STRAY_BYTES = 8  #: junk accepted before "<?xml" (the official sample has 4)
+
+STATUS_CODES: dict[str, str] = {
+    "01": "Đã đến",
+    "02": "Từ chối tiếp nhận",
+    "03": "Đã tiếp nhận",
+    "04": "Phân công",
+    "05": "Đang xử lý",
+    "06": "Hoàn thành",
+    "13": "Lấy lại",
+    "15": "Đồng ý",
+    "16": "Từ chối",
+}
+
+#: BussinessDocType
+NEW, REVOKE, UPDATE, REPLACE = 0, 1, 2, 3
+BUSINESS_TYPES = {NEW: "Văn bản điện tử mới", REVOKE: "Thu hồi văn bản điện tử", UPDATE: "Cập nhật văn bản điện tử",
+                  REPLACE: "Văn bản thay thế"}
+
+DOCUMENT_ID_RE = re.compile(r"^(?P<organ>[^,]+),(?P<date>\d{4}/\d{2}/\d{2}),(?P<code>.+/.+)$")
+_ORG_FIELDS = (("organ_id", "OrganId"), ("in_charge", "OrganizationInCharge"), ("name", "OrganName"),
+               ("address", "OrganAdd"), ("email", "Email"), ("telephone", "Telephone"), ("fax", "Fax"),
+               ("website", "Website"))
+_STAFF_FIELDS = (("department", "Department"), ("staff", "Staff"), ("email", "Email"), ("mobile", "Mobile"))
+
+
+class PacketRejected(Exception):
+    """The packet cannot be accepted; ``reason`` says why in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# ------------------------------------------------------------------ the packet as data
+@dataclass
+class Organization:
+    organ_id: str
+    name: str = ""
+    in_charge: str = ""
+    address: str = ""
+    email: str = ""
+    telephone: str = ""
+    fax: str = ""
+    website: str = ""
+
+
+@dataclass
+class Staff:
+    department: str = ""
+    staff: str = ""
+    email: str = ""
+    mobile: str = ""
+
+
+@dataclass
+class ResponseFor:
+    organ_id: str = ""
+    code: str = ""
+    promulgation_date: str = ""
+    document_id: str = ""
+
+
+@dataclass
+class Attachment:
+    content_id: str
+    name: str
+    data: bytes = b""  #: the file itself (unzipped)
+    content_type: str = "application/pdf"
+    description: str = ""
+
+
+@dataclass
+class Replacement:
+    document_id: str
+    organ_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentPacket:
+    """A document (văn bản) packet: the MessageHeader fields, trace and business info, files."""
+
+    sender: Organization
+    receivers: list[Organization]
+    code_number: str
+    code_notation: str
+    promulgation_date: date
+    subject: str
+    document_id: str
+    place: str = ""
+    type: int | None = None
+    type_detail: int | None = None
+    type_name: str = ""
+    content: str = ""
+    signer_competence: str = ""
+    signer_position: str = ""
+    signer_name: str = ""
+    due_date: date | None = None
+    to_places: list[str] = field(default_factory=list)
+    priority: int | None = None
+    sphere: str = ""
+    typer_notation: str = ""
+    promulgation_amount: int | None = None
+    page_amount: int | None = None
+    appendixes: list[str] = field(default_factory=list)
+    response_for: list[ResponseFor] = field(default_factory=list)
+    steering_type: int | None = None
+    traces: list[tuple[str, str]] = field(default_factory=list)  #: (OrganId, "yyyy/MM/dd HH:mm:ss")
+    business_type: int = NEW
+    business_reason: str = ""
+    business_document_id: str = ""
+    paper: int = 0
+    staff: Staff | None = None
+    replacements: list[Replacement] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    kind = "document"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind
+        data["attachments"] = [{"content_id": a.content_id, "name": a.name, "content_type": a.content_type,
+                                "description": a.description, "size": len(a.data)} for a in self.attachments]
+        for key in ("promulgation_date", "due_date"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+@dataclass
+class StatusPacket:
+    """A status (feedback) packet about a document received from ``response_for.organ_id``."""
+
+    sender: Organization
+    response_for: ResponseFor
+    status_code: str
+    description: str = ""
+    timestamp: str = ""
+    staff: Staff | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    kind = "status"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind
+        data["status_name"] = STATUS_CODES.get(self.status_code, "")
+        return data
+
+
+def document_id(organ_id: str, issued: date, number_notation: str) -> str:
+    """QCVN 102 DocumentId: "OrganId,yyyy/MM/dd,số/ký hiệu"."""
+    return f"{organ_id},{issued:%Y/%m/%d},{number_notation}"
+
+
+def format_timestamp(moment: datetime) -> str:
+    return f"{moment:%Y/%m/%d %H:%M:%S}"
+
+
+# ------------------------------------------------------------------ building
+def _q(name: str) -> str:
+    return f"{{{NS}}}{name}"
+
+
+def _sub(parent: etree._Element, name: str, text: Any = None) -> etree._Element:
+    el = etree.SubElement(parent, _q(name))
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def _organization(parent: etree._Element, tag: str, org: Organization) -> None:
+    el = _sub(parent, tag)
+    for attr, name in _ORG_FIELDS:
+        value = getattr(org, attr)
+        if value or attr in ("organ_id", "name"):
+            _sub(el, name, value)
+
+
+def _staff(parent: etree._Element, staff: Staff | None) -> None:
+    if staff is not None:
+        el = _sub(parent, "StaffInfo")
+        for attr, name in _STAFF_FIELDS:
+            _sub(el, name, getattr(staff, attr))
+
+
+def _skeleton() -> tuple[etree._Element, etree._Element, etree._Element]:
+    root = etree.Element(_q("edXML"), nsmap={"edXML": NS})
+    envelope = _sub(root, "edXMLEnvelope")
+    header = _sub(envelope, "edXMLHeader")
+    return root, envelope, header
+
+
+def _zip(name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def build_document(packet: DocumentPacket) -> bytes:
+    """The edXML bytes of a document packet (attachments zipped then Base64)."""
+    root, envelope, header = _skeleton()
+    mh = _sub(header, "MessageHeader")
+    _organization(mh, "From", packet.sender)
+    for receiver in packet.receivers:
+        _organization(mh, "To", receiver)
+    code = _sub(mh, "Code")
+    _sub(code, "CodeNumber", packet.code_number)
+    _sub(code, "CodeNotation", packet.code_notation)
+    prom = _sub(mh, "PromulgationInfo")
+    _sub(prom, "Place", packet.place)
+    _sub(prom, "PromulgationDate", f"{packet.promulgation_date:%Y/%m/%d}")
+    dtype = _sub(mh, "DocumentType")
+    if packet.type is not None:
+        _sub(dtype, "Type", packet.type)
+    if packet.type_detail is not None:
+        _sub(dtype, "TypeDetail", packet.type_detail)
+    _sub(dtype, "TypeName", packet.type_name)
+    _sub(mh, "Subject", packet.subject)
+    _sub(mh, "Content", packet.content)
+    signer = _sub(mh, "SignerInfo")
+    _sub(signer, "Competence", packet.signer_competence)
+    _sub(signer, "Position", packet.signer_position)
+    _sub(signer, "FullName", packet.signer_name)
+    if packet.due_date:
+        _sub(mh, "DueDate", f"{packet.due_date:%Y/%m/%d}")
+    places = _sub(mh, "ToPlaces")
+    for place in packet.to_places:
+        _sub(places, "Place", place)
+    other = _sub(mh, "OtherInfo")
+    for name, value in (("Priority", packet.priority), ("SphereOfPromulgation", packet.sphere),
+                        ("TyperNotation", packet.typer_notation), ("PromulgationAmount", packet.promulgation_amount),
+                        ("PageAmount", packet.page_amount)):
+        if value not in (None, ""):
+            _sub(other, name, value)
+    if packet.appendixes:
+        apps = _sub(other, "Appendixes")
+        for text in packet.appendixes:
+            _sub(apps, "Appendix", text)
+    for rf in packet.response_for:
+        el = _sub(mh, "ResponseFor")
+        _sub(el, "OrganId", rf.organ_id)
+        _sub(el, "Code", rf.code)
+        _sub(el, "PromulgationDate", rf.promulgation_date)
+        _sub(el, "DocumentId", rf.document_id)
+    if packet.steering_type is not None:
+        _sub(mh, "SteeringType", packet.steering_type)
+    _sub(mh, "DocumentId", packet.document_id)
+
+    trace_list = _sub(header, "TraceHeaderList")
+    for organ_id, stamp in packet.traces:
+        trace = _sub(trace_list, "TraceHeader")
+        _sub(trace, "OrganId", organ_id)
+        _sub(trace, "Timestamp", stamp)
+    business = _sub(trace_list, "Bussiness")
+    _sub(business, "DocumentId", packet.business_document_id or packet.document_id)
+    _sub(business, "BussinessDocType", packet.business_type)
+    _sub(business, "BussinessDocReason", packet.business_reason or BUSINESS_TYPES.get(packet.business_type, ""))
+    _sub(business, "Paper", packet.paper)
+    if packet.replacements:
+        repl_list = _sub(business, "ReplacementInfoList")
+        for repl in packet.replacements:
+            info = _sub(repl_list, "ReplacementInfo")
+            _sub(info, "DocumentId", repl.document_id)
+            ids = _sub(info, "OrganIdList")
+            for organ_id in repl.organ_ids:
+                _sub(ids, "OrganId", organ_id)
+    _staff(business, packet.staff)
+
+    manifest = _sub(_sub(envelope, "edXMLBody"), "edXMLManifest")
+    manifest.set("version", "1.0")
+    encoded = _sub(root, "AttachmentEncoded")
+    for att in packet.attachments:
+        ref = _sub(manifest, "Reference")
+        _sub(ref, "ContentId", att.content_id)
+        _sub(ref, "ContentType", "application/zip")
+        _sub(ref, "Description", att.description or att.name)
+        _sub(ref, "AttachmentName", att.name)
+        part = _sub(encoded, "Attachment")
+        _sub(part, "ContentId", att.content_id)
+        _sub(part, "AttachmentName", att.name)
+        _sub(part, "Description", att.description or att.name)
+        _sub(part, "ContentType", "application/zip")
+        _sub(part, "ContentTransferEncoded", base64.b64encode(_zip(att.name, att.data)).decode("ascii"))
+    return _serialize(root)
+
+
+def build_status(status: StatusPacket) -> bytes:
+    """The edXML bytes of a status packet."""
+    if status.status_code not in STATUS_CODES:
+        raise ValueError(f"unknown status code {status.status_code!r}")
+    root, _envelope, header = _skeleton()
+    mh = _sub(header, "MessageHeader")
+    _organization(mh, "From", status.sender)
+    rf = _sub(mh, "ResponseFor")
+    _sub(rf, "OrganId", status.response_for.organ_id)
+    _sub(rf, "Code", status.response_for.code)
+    _sub(rf, "PromulgationDate", status.response_for.promulgation_date)
+    _sub(rf, "DocumentId", status.response_for.document_id)
+    _staff(mh, status.staff)
+    _sub(mh, "StatusCode", status.status_code)
+    _sub(mh, "Description", status.description or STATUS_CODES[status.status_code])
+    _sub(mh, "Timestamp", status.timestamp)
+    return _serialize(root)
+
+
+# ------------------------------------------------------------------ parsing
+def _parser(recover: bool = False) -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           dtd_validation=False, remove_comments=True, remove_pis=True, recover=recover)
+
+
+def _parse_xml(data: bytes, warnings: list[str]) -> etree._Element:
+    try:
+        return etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        errors = list(exc.error_log)
+        # An undeclared prefix (the official edoc.edxml has xlink:href without xmlns:xlink) is a
+        # namespace error in well-formed XML: accept it, but nothing else.
+        if not errors or any(e.domain_name != "NAMESPACE" for e in errors):
+            raise PacketRejected(f"malformed XML: {exc}") from None
+        warnings.append(f"namespace errors ignored: {errors[0].message}")
+    root = etree.fromstring(data, _parser(recover=True))
+    if root is None:
+        raise PacketRejected("malformed XML")
+    return root
+
+
+def _strip_stray_bytes(data: bytes, warnings: list[str]) -> bytes:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.lstrip()[:1] == b"<":
+        return data
+    start = data.find(b"<?xml", 0, MAX_STRAY_BYTES + 5)
+    if 0 < start <= MAX_STRAY_BYTES and b"<" not in data[:start]:
+        warnings.append(f"ignored {start} stray bytes before the XML declaration: {data[:start]!r}")
+        return data[start:]
+    raise PacketRejected("not an XML document (it does not start with '<?xml' or an element)")
+
+
+def _child(el: etree._Element | None, name: str) -> etree._Element | None:
+    return None if el is None else el.find(_q(name))
+
+
+def _text(el: etree._Element | None, name: str) -> str:
+    child = _child(el, name)
+    return (child.text or "").strip() if child is not None else ""
+
+
+def _texts(el: etree._Element | None, group: str, name: str) -> list[str]:
+    holder = _child(el, group)
+    return [] if holder is None else [(c.text or "").strip() for c in holder.findall(_q(name))]
+
+
+def _int(el: etree._Element | None, name: str, warnings: list[str]) -> int | None:
+    value = _text(el, name)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        warnings.append(f"{name} is not a number: {value!r}")
+        return None
+
+
+def _date(value: str, name: str, required: bool = False) -> date | None:
+    if not value:
+        if required:
+            raise PacketRejected(f"missing required field {name}")
+        return None
+    try:
+        return datetime.strptime(value, "%Y/%m/%d").date()
+    except ValueError:
+        raise PacketRejected(f"{name} must be a date yyyy/MM/dd, got {value[:40]!r}") from None
+
+
+def _organization_of(el: etree._Element | None, what: str) -> Organization:
+    if el is None:
+        raise PacketRejected(f"missing required field {what}")
+    org = Organization(**{attr: _text(el, name) for attr, name in _ORG_FIELDS})
+    if not org.organ_id:
+        raise PacketRejected(f"missing required field {what}/OrganId")
+    return org
+
+
+def _staff_of(el: etree._Element | None) -> Staff | None:
+    info = _child(el, "StaffInfo")
+    return None if info is None else Staff(**{attr: _text(info, name) for attr, name in _STAFF_FIELDS})
+
+
+def _response_for(el: etree._Element) -> ResponseFor:
+    return ResponseFor(organ_id=_text(el, "OrganId"), code=_text(el, "Code"),
+                       promulgation_date=_text(el, "PromulgationDate"), document_id=_text(el, "DocumentId"))
+
+
+def parse_packet(data: bytes, *, decode_attachments: bool = True) -> DocumentPacket | StatusPacket:
+    """Parse edXML bytes into a packet, or raise ``PacketRejected``.
+
+    ``decode_attachments=False`` reads the headers only (attachments keep their names
+    and no bytes): for operators looking at packets whose files are broken.
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise PacketRejected("a packet is bytes")
+    if len(data) > MAX_PACKET_BYTES:
+        raise PacketRejected(f"packet too large: {len(data)} bytes (limit {MAX_PACKET_BYTES})")
+    warnings: list[str] = []
+    data = _strip_stray_bytes(bytes(data), warnings)
+    # DTDs have no place in edXML: refusing them outright closes XXE and entity expansion.
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise PacketRejected("a DOCTYPE or ENTITY declaration is not allowed in edXML")
+    root = _parse_xml(data, warnings)
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise PacketRejected("a DOCTYPE or ENTITY declaration is not allowed in edXML")
+    if root.tag != _q("edXML"):
+        raise PacketRejected(f"wrong root element or namespace: expected {{{NS}}}edXML, got {root.tag}")
+    header = _child(_child(root, "edXMLEnvelope"), "edXMLHeader")
+    if header is None:
+        raise PacketRejected("missing required field edXMLEnvelope/edXMLHeader")
+    mh = _child(header, "MessageHeader")
+    if mh is None:
+        mh = _child(header, "Status")  # the name used by some SDKs for the status header
+    if mh is None:
+        raise PacketRejected("missing required field MessageHeader")
+    if _child(mh, "StatusCode") is not None:
+        return _parse_status(mh, warnings)
+    return _parse_document(root, header, mh, warnings, decode_attachments)
+
+
+def _parse_status(mh: etree._Element, warnings: list[str]) -> StatusPacket:
+    sender = _organization_of(_child(mh, "From"), "From")
+    rf_el = _child(mh, "ResponseFor")
+    if rf_el is None or not _text(rf_el, "DocumentId"):
+        raise PacketRejected("missing required field ResponseFor/DocumentId")
+    code = _text(mh, "StatusCode")
+    if code not in STATUS_CODES:
+        raise PacketRejected(f"unknown StatusCode {code[:10]!r}")
+    description = _text(mh, "Description")
+    if code == "02" and not description:
+        raise PacketRejected("a refusal (status 02) must give its reason in Description")
+    return StatusPacket(sender=sender, response_for=_response_for(rf_el), status_code=code,
+                        description=description, timestamp=_text(mh, "Timestamp"), staff=_staff_of(mh),
+                        warnings=warnings)
+
+
+def _parse_document(root: etree._Element, header: etree._Element, mh: etree._Element, warnings: list[str],
+                    decode_attachments: bool) -> DocumentPacket:
+    sender = _organization_of(_child(mh, "From"), "From")
+    receivers = [_organization_of(el, "To") for el in mh.findall(_q("To"))]
+    if not receivers:
+        raise PacketRejected("missing required field To")
+    code = _child(mh, "Code")
+    code_number, code_notation = _text(code, "CodeNumber"), _text(code, "CodeNotation")
+    if not (code_number or code_notation):
+        raise PacketRejected("missing required field Code/CodeNumber")
+    doc_id = _text(mh, "DocumentId")
+    if not doc_id:
+        raise PacketRejected("missing required field DocumentId")
+    if not DOCUMENT_ID_RE.match(doc_id):
+        warnings.append(f"DocumentId is not 'OrganId,yyyy/MM/dd,số/ký hiệu': {doc_id[:80]!r}")
+    subject = _text(mh, "Subject")
+    if not subject:
+        raise PacketRejected("missing required field Subject")
+    prom = _child(mh, "PromulgationInfo")
+    dtype, signer, other = _child(mh, "DocumentType"), _child(mh, "SignerInfo"), _child(mh, "OtherInfo")
+    packet = DocumentPacket(
+        sender=sender, receivers=receivers, code_number=code_number, code_notation=code_notation,
+        promulgation_date=_date(_text(prom, "PromulgationDate"), "PromulgationInfo/PromulgationDate", True),
+        subject=subject, document_id=doc_id, place=_text(prom, "Place"),
+        type=_int(dtype, "Type", warnings), type_detail=_int(dtype, "TypeDetail", warnings),
+        type_name=_text(dtype, "TypeName"), content=_text(mh, "Content"),
+        signer_competence=_text(signer, "Competence"), signer_position=_text(signer, "Position"),
+        signer_name=_text(signer, "FullName"), due_date=_date(_text(mh, "DueDate"), "DueDate"),
+        to_places=_texts(mh, "ToPlaces", "Place"),
+        priority=_int(other, "Priority", warnings), sphere=_text(other, "SphereOfPromulgation"),
+        typer_notation=_text(other, "TyperNotation"),
+        promulgation_amount=_int(other, "PromulgationAmount", warnings),
+        page_amount=_int(other, "PageAmount", warnings),
+        appendixes=_texts(other, "Appendixes", "Appendix"),
+        response_for=[rf for rf in map(_response_for, mh.findall(_q("ResponseFor"))) if rf.document_id],
+        steering_type=_int(mh, "SteeringType", warnings), warnings=warnings,
+    )
+    trace_list = _child(header, "TraceHeaderList")
+    if trace_list is not None:
+        packet.traces = [(_text(t, "OrganId"), _text(t, "Timestamp")) for t in trace_list.findall(_q("TraceHeader"))]
+        business = _child(trace_list, "Bussiness")
+        if business is not None:
+            btype = _int(business, "BussinessDocType", warnings)
+            if btype is not None and btype not in BUSINESS_TYPES:
+                raise PacketRejected(f"unknown BussinessDocType {btype}")
+            packet.business_type = btype or NEW
+            packet.business_reason = _text(business, "BussinessDocReason")
+            packet.business_document_id = _text(business, "DocumentId")
+            packet.paper = _int(business, "Paper", warnings) or 0
+            packet.staff = _staff_of(business)
+            for info in business.iterfind(f"{_q('ReplacementInfoList')}/{_q('ReplacementInfo')}"):
+                ids = [(o.text or "").strip() for o in info.iterfind(f"{_q('OrganIdList')}/{_q('OrganId')}")]
+                packet.replacements.append(Replacement(_text(info, "DocumentId"), ids))
+    packet.attachments = _attachments(root, warnings, decode_attachments)
+    return packet
+
+
+def _cid(value: str) -> str:
+    value = value.strip()
+    return value[4:] if value.lower().startswith("cid:") else value
+
+
+def _local(el: etree._Element) -> str:
+    # By local name: in recovered packets an undeclared "edXML:" prefix stays in the tag.
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _children(el: etree._Element | None, name: str) -> list[etree._Element]:
+    return [] if el is None else [c for c in el if _local(c) == name]
+
+
+def _ltext(el: etree._Element | None, name: str) -> str:
+    found = _children(el, name)
+    return (found[0].text or "").strip() if found else ""
+
+
+def _attachments(root: etree._Element, warnings: list[str], decode: bool) -> list[Attachment]:
+    manifest = _child(_child(_child(root, "edXMLEnvelope"), "edXMLBody"), "edXMLManifest")
+    refs = {_cid(_text(ref, "ContentId")): ref for ref in (manifest.findall(_q("Reference")) if manifest is not None else [])}
+    parts = [part for enc in _children(root, "AttachmentEncoded") for part in _children(enc, "Attachment")]
+    if len(parts) > MAX_ATTACHMENTS:
+        raise PacketRejected(f"too many attachments: {len(parts)} (limit {MAX_ATTACHMENTS})")
+    encoded_total = sum(len(_ltext(part, "ContentTransferEncoded")) for part in parts)
+    if encoded_total > MAX_ENCODED_BYTES:
+        raise PacketRejected(f"attachments too large: {encoded_total} bytes of Base64 (limit {MAX_ENCODED_BYTES})")
+    budget = [MAX_UNZIPPED_BYTES]
+    result = []
+    for part in parts:
+        cid = _cid(_ltext(part, "ContentId"))
+        if not cid:
+            raise PacketRejected("an attachment without ContentId")
+        ref = refs.pop(cid, None)
+        if ref is None:
+            warnings.append(f"attachment {cid} is not listed in the manifest")
+        name = _ltext(part, "AttachmentName") or _text(ref, "AttachmentName") or cid
+        att = Attachment(content_id=cid, name=name, content_type=_ltext(part, "ContentType") or _text(ref, "ContentType"),
+                         description=_ltext(part, "Description") or _text(ref, "Description"))
+        if decode:
+            att.data, att.content_type = _decode(cid, _ltext(part, "ContentTransferEncoded"), att.content_type,
+                                                 budget, warnings)
+        result.append(att)
+    for cid in refs:
+        warnings.append(f"manifest entry {cid} has no encoded attachment")
+    return result
+
+
+def _decode(cid: str, text: str, content_type: str, budget: list[int], warnings: list[str]) -> tuple[bytes, str]:
+    try:
+        raw = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise PacketRejected(f"attachment {cid}: invalid Base64") from None
+    if not raw:
+        raise PacketRejected(f"attachment {cid}: empty")
+    if not raw.startswith(b"PK\x03\x04"):
+        warnings.append(f"attachment {cid} is not zipped")
+        budget[0] -= len(raw)
+        if budget[0] < 0:
+            raise PacketRejected(f"attachments too large once decoded (limit {MAX_UNZIPPED_BYTES} bytes)")
+        return raw, content_type
+    return _unzip(cid, raw, budget), ""  # the type of the zipped file is sniffed on storage
+
+
+def _unzip(cid: str, raw: bytes, budget: list[int]) -> bytes:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            if not members:
+                raise PacketRejected(f"attachment {cid}: empty zip")
+            if len(zf.infolist()) > MAX_ZIP_MEMBERS:
+                raise PacketRejected(f"attachment {cid}: too many files in the zip ({len(zf.infolist())}, "
+                                     f"limit {MAX_ZIP_MEMBERS})")
+            if sum(m.file_size for m in members) > budget[0]:
+                raise PacketRejected(f"attachment {cid}: zip expands beyond the limit of {MAX_UNZIPPED_BYTES} bytes")
+            # The declared sizes can lie: read at most the remaining budget, plus one byte to notice.
+            with zf.open(members[0]) as stream:
+                data = stream.read(budget[0] + 1)
+            if len(data) > budget[0]:
+                raise PacketRejected(f"attachment {cid}: zip expands beyond the limit of {MAX_UNZIPPED_BYTES} bytes")
+            budget[0] -= len(data)
+            return data
+    except PacketRejected:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
+        raise PacketRejected(f"attachment {cid}: unreadable zip ({exc})") from None

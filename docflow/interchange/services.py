@@ -1,0 +1,397 @@
+"""Interchange operations: packets from outgoing documents, arrivals, statuses and the outbox.
+
+Every delivery goes through an edXML packet, also between agencies of this instance (the
+packet is built and received in the same transaction). Agencies with a ``Peer`` row live
+on another instance: their packets wait in the outbox and are posted by the
+``interchange.deliver`` job, retried with back-off until acknowledged. Arrivals are
+idempotent on (receiving agency, sender, DocumentId): a packet delivered twice creates one
+incoming document. Functions here never commit; views and jobs do.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..agencies.models import Agency
+from ..audit.services import record
+from ..documents.models import Event, EventKind, IncomingDocument, IncomingStatus, Source
+from ..documents.vocab import Secrecy, Urgency
+from ..extensions import db
+from ..files.services import UploadRejected, open_file, store_file
+from ..jobs import enqueue_after_commit
+from ..outgoing.models import OutgoingDocument, OutgoingEvent, Recipient, RecipientKind
+from ..timeutil import to_local, utcnow
+from . import edxml
+from .edxml import DocumentPacket, Organization, PacketRejected, ResponseFor, StatusPacket
+from .models import OutboxMessage, Peer, Receipt, RecipientStatus
+from .transport import Transport, TransportError, UrllibTransport, request_headers, verify_response
+
+logger = logging.getLogger(__name__)
+
+URGENCY_PRIORITY = {Urgency.NORMAL: 0, Urgency.URGENT: 1, Urgency.VERY_URGENT: 2, Urgency.FLASH: 3}
+PRIORITY_URGENCY = {v: k for k, v in URGENCY_PRIORITY.items()}
+#: Seconds to wait before each new attempt; after the last one the message is "failed".
+BACKOFF = (10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
+#: A recipient that has not registered (03) or refused (02) this long after sending is "slow".
+SLOW_AFTER = timedelta(hours=4)
+PACKETS_PATH, STATUS_PATH = "/interchange/v1/packets", "/interchange/v1/status"
+
+
+# ------------------------------------------------------------------ directory
+def peer_for(code: str | None) -> Peer | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Peer).where(Peer.agency_code == code, Peer.active.is_(True)))
+
+
+def is_remote(agency: Agency | None) -> bool:
+    """Agencies with an active peer row are served by another instance."""
+    return agency is not None and peer_for(agency.code) is not None
+
+
+def peer_secret(peer: Peer) -> str:
+    secret = os.environ.get(peer.secret_env, "")
+    if len(secret) < 16:
+        raise TransportError(f"the shared secret ${peer.secret_env} is not set (or shorter than 16 characters)")
+    return secret
+
+
+def get_transport() -> Transport:
+    return current_app.extensions.get("docflow.interchange.transport") or UrllibTransport()
+
+
+# ------------------------------------------------------------------ building packets
+def _org(agency: Agency) -> Organization:
+    return Organization(organ_id=agency.code, name=agency.name, in_charge=agency.name,
+                        address=getattr(agency, "address", None) or "")
+
+
+def _read(file_id: int | None) -> bytes:
+    from ..files.models import StoredFile
+
+    with open_file(db.session.get(StoredFile, file_id)) as stream:
+        return stream.read()
+
+
+def document_id_of(doc: OutgoingDocument) -> str:
+    return edxml.document_id(doc.agency.code, to_local(doc.issued_at).date(), doc.number_notation)
+
+
+def packet_for(doc: OutgoingDocument, receivers: list[Agency]) -> DocumentPacket:
+    """The edXML packet of an issued outgoing document for ``receivers``."""
+    signer = doc.signer
+    place = (doc.agency.address or "").split(",")[-1].strip() if doc.agency.address else ""
+    attachments = [edxml.Attachment(content_id=f"{doc.id}-main", name=f"{doc.number:02d}-{doc.notation}.pdf",
+                                    data=_read(doc.issued_file_id))]
+    for att in doc.attachments:
+        attachments.append(edxml.Attachment(content_id=f"{doc.id}-a{att.id}", name=att.file.original_name,
+                                            data=_read(att.sealed_file_id or att.file_id)))
+    issued_by = doc.issued_by
+    return DocumentPacket(
+        sender=_org(doc.agency), receivers=[_org(a) for a in receivers], code_number=f"{doc.number:02d}",
+        code_notation=doc.notation or "", promulgation_date=to_local(doc.issued_at).date(), subject=doc.subject,
+        document_id=document_id_of(doc), place=place, type_name=doc.doc_type,
+        signer_position=(signer.position or "") if signer else "", signer_name=signer.full_name if signer else "",
+        to_places=[r.name for r in doc.recipients], priority=URGENCY_PRIORITY.get(doc.urgency, 0),
+        sphere="Liên thông văn bản", traces=[(doc.agency.code, edxml.format_timestamp(to_local(utcnow())))],
+        staff=edxml.Staff(staff=issued_by.full_name) if issued_by else None, attachments=attachments,
+    )
+
+
+# ------------------------------------------------------------------ sending documents
+def deliver_local(doc: OutgoingDocument, agency: Agency) -> IncomingDocument:
+    """Deliver to an agency of this instance through the packet path (no commit)."""
+    packet = edxml.parse_packet(edxml.build_document(packet_for(doc, [agency])))
+    assert isinstance(packet, DocumentPacket)  # noqa: S101 - we built it
+    return accept_document(packet, via="local", only=agency)[0]
+
+
+def queue_remote(doc: OutgoingDocument, recipient: Recipient) -> OutboxMessage:
+    """Put the packet for a remote recipient in the outbox; posted after commit (no commit here)."""
+    doc_id = document_id_of(doc)
+    msg = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.kind == "document", OutboxMessage.sender_code == doc.agency.code,
+        OutboxMessage.receiver_code == recipient.agency.code, OutboxMessage.edxml_document_id == doc_id))
+    if msg is None:
+        msg = OutboxMessage(kind="document", sender_code=doc.agency.code, receiver_code=recipient.agency.code,
+                            edxml_document_id=doc_id, status_code="", outgoing_id=doc.id, recipient_id=recipient.id,
+                            payload=edxml.build_document(packet_for(doc, [recipient.agency])))
+        db.session.add(msg)
+        db.session.flush()
+    elif msg.state == "failed":  # an operator sends again: a fresh round of attempts
+        msg.state, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()
+    if msg.state == "pending":
+        enqueue_after_commit("interchange.deliver", msg.id)
+    return msg
+
+
+# ------------------------------------------------------------------ arrivals
+def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None) -> list[IncomingDocument]:
+    """Put the packet in the queue of each addressed agency served here (idempotent; no commit)."""
+    if packet.business_type != edxml.NEW:
+        raise PacketRejected(f"BussinessDocType {packet.business_type} "
+                             f"({edxml.BUSINESS_TYPES[packet.business_type]}) is not handled yet")
+    if only is not None:
+        targets = [only]
+    else:
+        codes = {r.organ_id for r in packet.receivers}
+        targets = [a for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))
+                   if a.active and not is_remote(a)]
+    if not targets:
+        raise PacketRejected("no recipient of this packet is served by this system")
+    return [_accept_for(agency, packet, via) for agency in targets]
+
+
+def _receipt(agency_id: int, sender: str, doc_id: str) -> Receipt | None:
+    return db.session.scalar(select(Receipt).where(Receipt.agency_id == agency_id, Receipt.sender_code == sender,
+                                                   Receipt.edxml_document_id == doc_id))
+
+
+def _accept_for(agency: Agency, packet: DocumentPacket, via: str) -> IncomingDocument:
+    sender = packet.sender.organ_id
+    existing = _receipt(agency.id, sender, packet.document_id)
+    if existing is not None:
+        logger.info("packet %s from %s already received for %s", packet.document_id, sender, agency.code)
+        return db.session.get(IncomingDocument, existing.incoming_id)
+    try:
+        with db.session.begin_nested():
+            incoming = _create_incoming(agency, packet, via)
+    except IntegrityError:  # the same packet arrived concurrently and won
+        existing = _receipt(agency.id, sender, packet.document_id)
+        if existing is None:
+            raise
+        return db.session.get(IncomingDocument, existing.incoming_id)
+    enqueue_after_commit("incoming.validate_signatures", incoming.id)
+    enqueue_after_commit("interchange.status", incoming.id, "01")
+    return incoming
+
+
+def _store(agency: Agency, att: edxml.Attachment) -> int:
+    try:
+        stored = store_file(io.BytesIO(att.data), original_name=att.name, agency_id=agency.id, uploaded_by_id=None)
+    except UploadRejected as exc:
+        raise PacketRejected(f"attachment {att.name}: {exc}") from None
+    return stored.id
+
+
+def _create_incoming(agency: Agency, packet: DocumentPacket, via: str) -> IncomingDocument:
+    files = sorted(packet.attachments, key=lambda a: not a.data.startswith(b"%PDF"))  # the first PDF is the main file
+    file_ids = [_store(agency, att) for att in files if att.data]
+    sender = packet.sender
+    incoming = IncomingDocument(
+        agency_id=agency.id, status=IncomingStatus.PENDING, source=Source.INTERCHANGE,
+        main_file_id=file_ids[0] if file_ids else None,
+        issuer_name=(sender.name or sender.in_charge or sender.organ_id)[:200], issuer_code=sender.organ_id[:13],
+        code_number=packet.code_number[:11], code_notation=packet.code_notation[:30],
+        issued_date=packet.promulgation_date, doc_type=(packet.type_name or "Công văn")[:100],
+        subject=packet.subject[:500], signer_name=packet.signer_name[:50] or None,
+        signer_position=packet.signer_position[:100] or None, page_count=packet.page_amount,
+        urgency=PRIORITY_URGENCY.get(packet.priority or 0, Urgency.NORMAL), secrecy=Secrecy.NONE,
+        due_date=packet.due_date,
+    )
+    db.session.add(incoming)
+    db.session.flush()
+    db.session.add(Event(document_id=incoming.id, kind=EventKind.RECEIVED,
+                         text=f"{incoming.issuer_name}: {incoming.number_notation}"))
+    db.session.add(Receipt(agency_id=agency.id, sender_code=sender.organ_id, edxml_document_id=packet.document_id,
+                           incoming_id=incoming.id, via=via, extra_files=json.dumps(file_ids[1:]) if file_ids[1:] else None))
+    db.session.flush()
+    record("incoming.receive", agency_id=agency.id, obj=incoming, source=via, sender=sender.organ_id,
+           document_id=packet.document_id)
+    logger.info("packet %s from %s received for %s as incoming %s", packet.document_id, sender.organ_id,
+                agency.code, incoming.id)
+    return incoming
+
+
+# ------------------------------------------------------------------ statuses
+def status_for(incoming: IncomingDocument, code: str) -> tuple[StatusPacket, Receipt] | None:
+    """The status packet telling the sender about ``incoming``; None if it did not come by interchange."""
+    receipt = db.session.scalar(select(Receipt).where(Receipt.incoming_id == incoming.id))
+    if receipt is None:
+        return None
+    description = incoming.return_reason if code == "02" else None
+    packet = StatusPacket(
+        sender=_org(incoming.agency),
+        response_for=ResponseFor(organ_id=receipt.sender_code, code=incoming.number_notation,
+                                 promulgation_date=f"{incoming.issued_date:%Y/%m/%d}" if incoming.issued_date else "",
+                                 document_id=receipt.edxml_document_id),
+        status_code=code, description=description or edxml.STATUS_CODES[code],
+        timestamp=edxml.format_timestamp(to_local(utcnow())))
+    return packet, receipt
+
+
+def send_status(incoming_id: int, code: str) -> None:
+    """Tell the sender what happened to a received document (commits)."""
+    incoming = db.session.get(IncomingDocument, incoming_id)
+    built = status_for(incoming, code) if incoming is not None else None
+    if built is None:
+        return
+    packet, receipt = built
+    data = edxml.build_status(packet)
+    if peer_for(receipt.sender_code) is None:
+        parsed = edxml.parse_packet(data)
+        assert isinstance(parsed, StatusPacket)  # noqa: S101 - we built it
+        try:
+            accept_status(parsed)
+        except PacketRejected as exc:  # e.g. the sender's document is gone: nothing to tell
+            logger.warning("status %s for incoming %s not recorded: %s", code, incoming_id, exc.reason)
+        db.session.commit()
+        return
+    msg = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.kind == "status", OutboxMessage.sender_code == incoming.agency.code,
+        OutboxMessage.receiver_code == receipt.sender_code,
+        OutboxMessage.edxml_document_id == receipt.edxml_document_id, OutboxMessage.status_code == code))
+    if msg is None:
+        msg = OutboxMessage(kind="status", sender_code=incoming.agency.code, receiver_code=receipt.sender_code,
+                            edxml_document_id=receipt.edxml_document_id, status_code=code, payload=data)
+        db.session.add(msg)
+        db.session.flush()
+        enqueue_after_commit("interchange.deliver", msg.id)
+    db.session.commit()
+
+
+def _find_recipient(status: StatusPacket) -> Recipient:
+    doc_id = status.response_for.document_id
+    match = edxml.DOCUMENT_ID_RE.match(doc_id)
+    if match is None:
+        raise PacketRejected(f"ResponseFor/DocumentId is not a document of this system: {doc_id[:80]!r}")
+    number, _sep, notation = match["code"].partition("/")
+    agency = db.session.scalar(select(Agency).where(Agency.code == match["organ"]))
+    if agency is None or is_remote(agency) or not number.isdigit():
+        raise PacketRejected(f"ResponseFor/DocumentId is not a document of this system: {doc_id[:80]!r}")
+    year = int(match["date"][:4])
+    doc = db.session.scalar(select(OutgoingDocument).where(
+        OutgoingDocument.agency_id == agency.id, OutgoingDocument.year == year,
+        OutgoingDocument.number == int(number), OutgoingDocument.notation == notation))
+    recipient = None
+    if doc is not None:
+        recipient = next((r for r in doc.recipients if r.kind == RecipientKind.AGENCY and r.agency is not None
+                          and r.agency.code == status.sender.organ_id), None)
+    if recipient is None:
+        raise PacketRejected(f"{status.sender.organ_id} is not a recipient of {doc_id[:80]}")
+    return recipient
+
+
+def accept_status(status: StatusPacket) -> RecipientStatus:
+    """Record a recipient's status about one of our documents (idempotent; no commit)."""
+    recipient = _find_recipient(status)
+    existing = db.session.scalar(select(RecipientStatus).where(
+        RecipientStatus.recipient_id == recipient.id, RecipientStatus.code == status.status_code,
+        RecipientStatus.at_text == status.timestamp[:32]))
+    if existing is not None:
+        return existing
+    row = RecipientStatus(recipient_id=recipient.id, code=status.status_code,
+                          description=(status.description or "")[:500] or None, at_text=status.timestamp[:32])
+    db.session.add(row)
+    text = f"{recipient.name}: {status.status_code} {edxml.STATUS_CODES[status.status_code]}"
+    if status.status_code == "02" and status.description:
+        text += f" — {status.description[:300]}"
+    db.session.add(OutgoingEvent(document_id=recipient.document_id, kind=f"status_{status.status_code}", text=text))
+    db.session.flush()
+    record("outgoing.status", agency_id=recipient.document.agency_id, obj=recipient.document,
+           recipient=status.sender.organ_id, code=status.status_code)
+    return row
+
+
+# ------------------------------------------------------------------ the outbox
+def deliver_message(message_id: int) -> None:
+    """Post one outbox message; on failure schedule the next attempt (commits)."""
+    msg = db.session.get(OutboxMessage, message_id)
+    if msg is None or msg.state != "pending":
+        return
+    path = PACKETS_PATH if msg.kind == "document" else STATUS_PATH
+    body, sender = msg.payload, msg.sender_code
+    peer = peer_for(msg.receiver_code)
+    # Hold no transaction while waiting on the network (SQLite writers, long requests).
+    db.session.commit()
+    try:
+        if peer is None:
+            raise TransportError(f"no endpoint for {msg.receiver_code} in the agency directory")
+        secret = peer_secret(peer)
+        headers = request_headers(secret, sender, path, body)
+        reply = get_transport().post(peer.endpoint.rstrip("/") + path, body, headers)
+        if not verify_response(secret, headers["X-Edxml-Signature"], reply):
+            raise TransportError(f"HTTP {reply.status}: the reply is not authenticated by the peer")
+        answer = _json(reply.body)
+        if reply.status == 422:  # the peer refused the packet itself: sending it again will not help
+            _fail(message_id, f"rejected by the receiver: {answer.get('reason', '')}", final=True)
+            return
+        if reply.status != 200:
+            raise TransportError(f"HTTP {reply.status}: {answer.get('reason', '')}")
+    except TransportError as exc:
+        _fail(message_id, str(exc))
+        return
+    msg = db.session.get(OutboxMessage, message_id)
+    msg.state, msg.sent_at, msg.last_error = "sent", utcnow(), None
+    msg.attempts += 1
+    db.session.commit()
+    logger.info("outbox %s (%s %s) delivered to %s", message_id, msg.kind, msg.edxml_document_id, msg.receiver_code)
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _fail(message_id: int, error: str, final: bool = False) -> None:
+    msg = db.session.get(OutboxMessage, message_id)
+    msg.attempts += 1
+    msg.last_error = error[:500]
+    if final or msg.attempts > len(BACKOFF):
+        msg.state = "failed"
+    else:
+        msg.next_attempt_at = utcnow() + timedelta(seconds=BACKOFF[msg.attempts - 1])
+    db.session.commit()
+    logger.warning("outbox %s attempt %s failed: %s", message_id, msg.attempts, error)
+
+
+def due_messages() -> list[int]:
+    return list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= utcnow()).order_by(OutboxMessage.id)))
+
+
+# ------------------------------------------------------------------ what the sender sees
+@dataclass
+class Delivery:
+    """One recipient's interchange state: not_sent, sent, failed, returned or slow."""
+
+    state: str
+    error: str | None = None
+    statuses: list[RecipientStatus] = field(default_factory=list)
+
+    @property
+    def last(self) -> RecipientStatus | None:
+        return self.statuses[-1] if self.statuses else None
+
+
+def delivery_of(recipient: Recipient) -> Delivery | None:
+    if recipient.kind != RecipientKind.AGENCY or recipient.delivery.value == "not_electronic":
+        return None
+    statuses = list(db.session.scalars(select(RecipientStatus).where(RecipientStatus.recipient_id == recipient.id)
+                                       .order_by(RecipientStatus.id)))
+    codes = {s.code for s in statuses}
+    msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient_id == recipient.id,
+                                                        OutboxMessage.kind == "document"))
+    if "02" in codes:
+        return Delivery("returned", statuses=statuses)
+    if msg is not None and msg.state == "failed":
+        return Delivery("failed", msg.last_error, statuses)
+    sent_at = msg.sent_at if msg is not None else recipient.delivered_at
+    if sent_at is None:
+        return Delivery("not_sent", msg.last_error if msg is not None else None, statuses)
+    if not codes & {"03", "04", "05", "06"} and utcnow() - sent_at > SLOW_AFTER:
+        return Delivery("slow", statuses=statuses)
+    return Delivery("sent", statuses=statuses)

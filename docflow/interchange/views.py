@@ -1,0 +1,74 @@
+"""HTTP endpoints other instances post to: ``/interchange/v1/packets`` and ``/interchange/v1/status``.
+
+No session, no CSRF: each request is authenticated by the shared-secret HMAC of the
+sending agency's peer row, and each answer is signed back (see ``transport``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Response, request
+
+from ..extensions import csrf, db
+from . import edxml, services
+from .edxml import PacketRejected
+from .models import Peer
+from .transport import HEADER_FROM, HEADER_SIG, TransportError, response_headers, verify_request
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("interchange", __name__, url_prefix="/interchange/v1")
+csrf.exempt(bp)
+
+
+def _reply(payload: dict, status: int, secret: str | None = None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    headers = response_headers(secret, request.headers.get(HEADER_SIG, ""), body) if secret else {}
+    return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def _handle(kind: str) -> Response:
+    if (request.content_length or 0) > edxml.MAX_PACKET_BYTES:
+        return _reply({"result": "rejected", "reason": "packet too large"}, 413)
+    sender = request.headers.get(HEADER_FROM, "")
+    peer = services.peer_for(sender)
+    try:
+        secret = services.peer_secret(peer) if peer is not None else None
+    except TransportError:
+        secret = None
+    body = request.get_data(cache=False)
+    if peer is None or secret is None or not verify_request(secret, dict(request.headers), request.path, body):
+        logger.warning("interchange %s refused: sender %r not authenticated", kind, sender[:32])
+        return _reply({"result": "unauthenticated", "reason": "unknown sender or bad signature"}, 401)
+    try:
+        packet = edxml.parse_packet(body)
+        if packet.kind != kind:
+            raise PacketRejected(f"this endpoint takes {kind} packets, got a {packet.kind} packet")
+        if packet.sender.organ_id != peer.agency_code:
+            raise PacketRejected("the packet's From/OrganId is not the authenticated sender")
+        if kind == "document":
+            docs = services.accept_document(packet, via="http")
+            result = {"result": "accepted", "incoming": [d.id for d in docs]}
+        else:
+            row = services.accept_status(packet)
+            result = {"result": "accepted", "status": row.id}
+        db.session.commit()
+    except PacketRejected as exc:
+        db.session.rollback()
+        logger.warning("interchange %s from %s rejected: %s", kind, sender, exc.reason)
+        return _reply({"result": "rejected", "reason": exc.reason}, 422, secret)
+    return _reply(result, 200, secret)
+
+
+@bp.post("/packets")
+def packets() -> Response:
+    return _handle("document")
+
+
+@bp.post("/status")
+def status() -> Response:
+    return _handle("status")
+
+
+__all__ = ["Peer", "bp"]
