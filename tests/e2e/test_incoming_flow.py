@@ -73,7 +73,7 @@ def test_receive_register_assign_process_complete(new_page, live_server, snap):
     # -- records officer: receive (drag-and-drop) and register
     officer = new_page(OFFICER)
     snap(officer, "home-records-officer")
-    officer.locator("header").get_by_role("link", name="Văn bản đến").click()
+    officer.locator("header").get_by_role("link", name="Văn bản đến", exact=True).click()
     officer.get_by_role("link", name="Tiếp nhận văn bản").click()
     file_field = officer.get_by_label("Tệp văn bản (PDF hoặc bản quét)")
     expect(file_field).to_be_focused()
@@ -117,7 +117,7 @@ def test_receive_register_assign_process_complete(new_page, live_server, snap):
     # -- leader: finds it waiting for a decision and assigns it
     leader = new_page(LEADER)
     expect(leader.locator('.tile .count[data-tab="to_assign"]')).to_have_text("1")
-    leader.locator("header").get_by_role("link", name="Văn bản đến").click()
+    leader.locator("header").get_by_role("link", name="Văn bản đến", exact=True).click()
     tab = leader.get_by_role("navigation", name="Danh sách").get_by_role(
         "link", name=re.compile("^Chờ phân công")
     )
