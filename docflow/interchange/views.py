@@ -10,6 +10,7 @@ import json
 import logging
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 
 from ..extensions import csrf, db
 from . import edxml, services
@@ -20,6 +21,23 @@ from .transport import HEADER_FROM, HEADER_SIG, TransportError, response_headers
 logger = logging.getLogger(__name__)
 bp = Blueprint("interchange", __name__, url_prefix="/interchange/v1")
 csrf.exempt(bp)
+
+
+def _status_label(code: str) -> str:
+    labels = {"01": _("Arrived, not yet registered"), "02": _("Refused by the recipient"),
+              "03": _("Received and registered"), "04": _("Assigned for processing"), "05": _("Being processed"),
+              "06": _("Processing completed"), "13": _("Recall requested"), "15": _("Recall or update agreed"),
+              "16": _("Recall or update refused")}
+    return labels.get(code, code)
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    def deliveries(doc) -> list:  # noqa: ANN001 - an OutgoingDocument
+        rows = [(r, services.delivery_of(r)) for r in doc.recipients] if doc.issued_at else []
+        return [(r, d) for r, d in rows if d is not None]
+
+    return {"interchange_deliveries": deliveries, "interchange_status_label": _status_label}
 
 
 def _reply(payload: dict, status: int, secret: str | None = None) -> Response:

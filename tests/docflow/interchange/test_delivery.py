@@ -193,3 +193,17 @@ def test_a_packet_the_receiver_refuses_is_failed_at_once(pair, issue_document, m
     doc = issue_document(pair.office_a, [remote_b])
     msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient_id == doc.recipients[0].id))
     assert msg.state == "failed" and "no recipient" in msg.last_error
+
+
+# ------------------------------------------------------------------ what the sender sees
+def test_the_outgoing_page_shows_each_recipients_state(make_office, issue_document, client) -> None:
+    from tests.helpers import login
+
+    sender, receiver = make_office(code="000.00.60.H56"), make_office(code="000.00.61.H56", name="UBND xã Nhận")
+    doc = issue_document(sender, [receiver.agency])
+    [incoming] = _incoming(receiver.agency.id)
+    incoming_services.return_document(receiver.clerk, incoming, "Không đúng thẩm quyền")
+    login(client, sender.clerk.username)
+    html = client.get(f"/outgoing/{doc.id}").get_data(as_text=True)
+    assert 'data-interchange="returned"' in html and 'data-status-code="02"' in html
+    assert "Không đúng thẩm quyền" in html
