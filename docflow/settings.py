@@ -53,6 +53,9 @@ SETTINGS: dict[str, Setting] = {
     "MAX_UPLOAD_MB": Setting(200, "Largest accepted upload, in megabytes.", int),
     "TRUST_ROOTS": Setting("", "PEM files of trusted root certificates for signature checks, separated by ':'."),
     "REVOCATION_FETCHING": Setting(True, "Fetch OCSP/CRL over the network when validating signatures.", bool),
+    "SIGNING_CHAIN": Setting("", "PEM files of intermediate certificates embedded in signatures, separated by ':'."),
+    "SIGNING_TSA_URL": Setting("", "RFC 3161 time-stamping service; empty = signatures without timestamp (B-B)."),
+    "SIGNING_LEVEL": Setting("B-T", "PAdES level when a TSA is set: B-T, B-LT or B-LTA."),
     "DUE_SOON_DAYS": Setting(2, "A deadline this many days away or closer counts as due soon.", int),
     "PAGE_SIZE": Setting(25, "Rows per page in document lists.", int),
 }
@@ -158,9 +161,12 @@ def _validate(s: dict[str, Any]) -> list[str]:
         problems.append("SQLALCHEMY_DATABASE_URI: only sqlite:// and postgresql:// are supported")
     if uri.startswith("postgresql:"):
         s["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg:" + uri[len("postgresql:") :]
-    roots = [p for p in str(s["TRUST_ROOTS"] or "").split(":") if p]
-    problems.extend(f"TRUST_ROOTS: no such file {p}" for p in roots if not Path(p).is_file())
-    s["TRUST_ROOTS"] = roots
+    for key in ("TRUST_ROOTS", "SIGNING_CHAIN"):
+        paths = [p for p in str(s[key] or "").split(":") if p]
+        problems.extend(f"{key}: no such file {p}" for p in paths if not Path(p).is_file())
+        s[key] = paths
+    if s["SIGNING_LEVEL"] not in {"B-T", "B-LT", "B-LTA"}:
+        problems.append(f"SIGNING_LEVEL: must be B-T, B-LT or B-LTA, got {s['SIGNING_LEVEL']!r}")
     for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES", "DUE_SOON_DAYS", "PAGE_SIZE",
                 "SEARCH_LOCK_TIMEOUT"):
         if isinstance(s[key], int) and s[key] <= 0:
