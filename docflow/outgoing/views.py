@@ -164,6 +164,7 @@ def _act(doc_id: int, action, success: str):  # type: ignore[no-untyped-def]
 @bp.route("/<int:doc_id>/versions", methods=["POST"])
 @login_required
 def add_version(doc_id: int):
+    visible_or_404(current_user, doc_id)  # outsiders learn nothing, not even a form error
     form = VersionForm()
     if not form.validate():
         flash(_("Choose the file."), "error")
@@ -176,6 +177,7 @@ def add_version(doc_id: int):
 @bp.route("/<int:doc_id>/submit", methods=["POST"])
 @login_required
 def submit(doc_id: int):
+    visible_or_404(current_user, doc_id)
     form = _submit_form()
     if not form.validate():
         flash(_("Choose the signer."), "error")
@@ -188,6 +190,7 @@ def submit(doc_id: int):
 @bp.route("/<int:doc_id>/review", methods=["POST"])
 @login_required
 def review(doc_id: int):
+    visible_or_404(current_user, doc_id)
     form = ReviewForm()
     if not form.validate():
         abort(400)
@@ -198,6 +201,7 @@ def review(doc_id: int):
 @bp.route("/<int:doc_id>/sign", methods=["POST"])
 @login_required
 def sign(doc_id: int):
+    visible_or_404(current_user, doc_id)
     if not ActionForm().validate():
         abort(400)
     return _act(doc_id, lambda d: services.sign(current_user, d), _("Signed."))
@@ -206,6 +210,7 @@ def sign(doc_id: int):
 @bp.route("/<int:doc_id>/issue", methods=["POST"])
 @login_required
 def issue(doc_id: int):
+    visible_or_404(current_user, doc_id)
     if not ActionForm().validate():
         abort(400)
     return _act(doc_id, lambda d: services.issue(current_user, d), _("Issued."))
@@ -214,6 +219,7 @@ def issue(doc_id: int):
 @bp.route("/<int:doc_id>/send", methods=["POST"])
 @login_required
 def send(doc_id: int):
+    visible_or_404(current_user, doc_id)
     if not ActionForm().validate():
         abort(400)
     return _act(doc_id, lambda d: services.send_electronically(current_user, d), _("Sent."))
