@@ -151,6 +151,7 @@ def _register_domains(app: Flask) -> None:
     from .jobs import builtin  # noqa: F401 - registers jobs
     from .searching import jobs as _search_jobs, listeners as _search_listeners  # noqa: F401 - registers jobs
     from .searching.views import bp as search_bp
+    from .signing_agent.views import bp as signing_agent_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -159,6 +160,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(outgoing_bp)
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(signing_agent_bp)  # /sign: the leader's USB token via docflow-agent
     app.register_blueprint(interchange_bp)  # /interchange/v1: other instances post packets (HMAC, no session)
     app.cli.add_command(interchange_cli)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens

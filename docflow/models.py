@@ -29,6 +29,7 @@ from .outgoing.models import (  # noqa: F401
     SigningCredential,
 )
 from .searching.models import DocumentText
+from .signing_agent.models import SigningTicket, UserCertificate  # noqa: F401
 
 __all__ = ["DocumentText", "ApiToken", "Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
            "Notification", "RegisterCounter", "Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]

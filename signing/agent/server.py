@@ -291,7 +291,7 @@ class Agent:
                         Status.DOWNLOAD_FAILED,
                         f"Không tải được văn bản (HTTP {resp.status}): {await _reason(resp)}",
                     )
-                data = await resp.content.read(self.config.max_file_bytes + 1)
+                data = await _read_limited(resp, self.config.max_file_bytes + 1)
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _Failure(
                 Status.DOWNLOAD_FAILED, f"Không tải được văn bản: {exc}"
@@ -377,6 +377,17 @@ def _placement(meta: dict[str, str]) -> Placement:
     except ValueError as exc:
         raise PlacementError(f"bad placement in MetaData: {exc}") from exc
     return Placement(page=-1, box=(330, 120, 500, 220))
+
+
+async def _read_limited(resp, limit: int) -> bytes:
+    """The body, up to ``limit`` bytes (``read(n)`` alone may return one chunk)."""
+    chunks, size = [], 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)
 
 
 async def _reason(resp) -> str:
