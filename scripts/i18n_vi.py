@@ -154,6 +154,10 @@ VI = {
 
 
 
+#: A msgid translated differently by two catalogues: give one of them its own msgid.
+CONFLICTS: list[str] = []
+
+
 def _merge_domain_catalogues() -> None:
     """Each domain keeps its messages in scripts/i18n_vi_<domain>.py as a dict named VI_<DOMAIN>."""
     import importlib.util
@@ -165,6 +169,8 @@ def _merge_domain_catalogues() -> None:
         for name, table in vars(module).items():
             if name.startswith("VI_") and isinstance(table, dict):
                 for key, value in table.items():
+                    if key in VI and VI[key] != value:
+                        CONFLICTS.append(f"{key!r}: {VI[key]!r} vs {value!r} ({path.name})")
                     VI.setdefault(key, value)
 
 
@@ -212,7 +218,9 @@ def main() -> int:
     (OUT / "messages.mo").write_bytes(mo)
     for m in missing:
         print(f"missing translation: {m!r}", file=sys.stderr)
-    return 1 if missing else 0
+    for c in CONFLICTS:
+        print(f"conflicting translations: {c}", file=sys.stderr)
+    return 1 if missing or CONFLICTS else 0
 
 
 if __name__ == "__main__":

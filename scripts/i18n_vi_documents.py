@@ -152,4 +152,7 @@ VI_DOCUMENTS = {
     "Notifications": "Thông báo",
     "New assignment": "Văn bản mới được giao",
     "Status": "Trạng thái",
+    "Lead": "Chủ trì",
+    "Coordinating": "Phối hợp",
+    "For information": "Để biết",
 }

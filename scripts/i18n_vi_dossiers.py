@@ -13,7 +13,6 @@ VI_DOSSIERS = {
     "Heading in the dossier list": "Đề mục trong Danh mục hồ sơ",
     "Retention period": "Thời hạn bảo quản",
     "Access rights": "Chế độ sử dụng",
-    "Department": "Đơn vị",
     "Start date": "Ngày bắt đầu",
     "Basic-construction dossier (archived 3 months after settlement)": "Hồ sơ xây dựng cơ bản (nộp lưu trong 03 tháng kể từ ngày công trình được quyết toán)",
     "Description": "Ghi chú",

@@ -17,8 +17,6 @@ VI_OUTGOING_REGISTER = {
     # Home tiles
     "Outgoing documents approved for my signature.": "Văn bản đi đã được duyệt, chờ tôi ký số.",
     "Outgoing drafts waiting for my opinion.": "Dự thảo văn bản đi chờ tôi cho ý kiến.",
-    "Signed outgoing documents to number, seal and send.":
-        "Văn bản đi đã ký, chờ cấp số, đóng dấu số và phát hành.",
     # Review steps on the document page
     "Waiting": "Đang chờ",
     "Approved": "Đã đồng ý",

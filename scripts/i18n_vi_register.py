@@ -24,7 +24,6 @@ VI_REGISTER = {
     "Date transferred": "Ngày chuyển",
     "Signature": "Ký nhận",
     "No documents arrived in this register during the period.": "Không có văn bản đến nào được vào sổ này trong khoảng thời gian đã chọn.",
-    "Page %(p)d of %(n)d": "Trang %(p)d/%(n)d",
     "Enter a date as dd/mm/yyyy.": "Nhập ngày theo dạng ngày/tháng/năm (dd/mm/yyyy).",
     "The end date is before the start date.": "Ngày kết thúc đứng trước ngày bắt đầu.",
     "Choose a period of at most one year.": "Hãy chọn khoảng thời gian không quá một năm.",

@@ -21,7 +21,6 @@ VI_SEARCH = {
         "Không có văn bản phù hợp. Hãy kiểm tra chính tả hoặc bỏ bớt điều kiện lọc.",
     "Previous": "Trang trước",
     "Next": "Trang sau",
-    "Page %(p)d of %(n)d": "Trang %(p)d/%(n)d",
     "Search is unavailable right now. Try again in a few minutes.":
         "Chức năng tìm kiếm tạm thời không hoạt động. Vui lòng thử lại sau ít phút.",
     "Sign in to search.": "Hãy đăng nhập để tìm kiếm.",

@@ -37,7 +37,10 @@ def login():
     if form.validate_on_submit():
         outcome, user = authenticate(form.username.data, form.password.data, ip=request.remote_addr)
         if outcome is LoginOutcome.OK and user is not None:
-            session.clear()
+            lang = session.get("lang")
+            session.clear()  # a fresh session on sign-in (no fixation); keep the chosen language
+            if lang:
+                session["lang"] = lang
             login_user(user)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))

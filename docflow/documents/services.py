@@ -145,7 +145,7 @@ def register(actor: User, doc: IncomingDocument, values: dict[str, Any], *,
     doc.registered_by_id = actor.id
     doc.presented_to_id = presented_to.id if presented_to else None
     doc.status = IncomingStatus.REGISTERED
-    _event(doc, EventKind.REGISTERED, actor, f"{reg.name}: {doc.arrival_number}")
+    _event(doc, EventKind.REGISTERED, actor, f"{reg.name}, số đến {doc.arrival_number}")
     _audit("incoming.register", doc, actor, register=reg.id, number=doc.arrival_number,
            duplicate_confirmed=bool(dups))
     enqueue_after_commit("interchange.status", doc.id, "03")

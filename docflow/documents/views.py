@@ -26,8 +26,8 @@ from .vocab import SECRECY_LABELS, URGENCY_LABELS, Secrecy
 
 bp = Blueprint("incoming", __name__, url_prefix="/incoming")
 
-ROLE_LABELS_ASSIGN = {AssignmentRole.LEAD: "Chủ trì", AssignmentRole.COORDINATE: "Phối hợp",
-                      AssignmentRole.INFORM: "Để biết"}
+ROLE_LABELS_ASSIGN = {AssignmentRole.LEAD: N_("Lead"), AssignmentRole.COORDINATE: N_("Coordinating"),
+                      AssignmentRole.INFORM: N_("For information")}
 
 
 STATUS_LABELS = {
@@ -136,7 +136,7 @@ def _forms(doc: IncomingDocument) -> dict:
         mine = active_assignment(user, doc, AssignmentRole.LEAD, AssignmentRole.COORDINATE)
         if mine is not None:
             fwd = ForwardForm(formdata=None)
-            fwd.to_user.choices = [(u.id, u.full_name) for u in _colleagues() if u.id != user.id]
+            fwd.to_user.choices = [(0, "—")] + [(u.id, u.full_name) for u in _colleagues() if u.id != user.id]
             forms["forward"] = fwd
         if active_assignment(user, doc, AssignmentRole.LEAD) is not None:
             forms["extension"] = ExtensionForm(formdata=None)
@@ -275,11 +275,14 @@ def attach(doc_id: int):
 def forward(doc_id: int):
     def factory():  # type: ignore[no-untyped-def]
         form = ForwardForm()
-        form.to_user.choices = [(u.id, u.full_name) for u in _colleagues()]
+        form.to_user.choices = [(0, "—")] + [(u.id, u.full_name) for u in _colleagues()]
         return form
 
     def action(doc: IncomingDocument, form: ForwardForm) -> None:
-        services.forward(current_user, doc, db.session.get(User, form.to_user.data), form.note.data or "")
+        to_user = db.session.get(User, form.to_user.data) if form.to_user.data else None
+        if to_user is None:
+            raise services.ActionRefused("Forward to an active colleague of the same agency.")
+        services.forward(current_user, doc, to_user, form.note.data or "")
 
     return _simple_action(doc_id, factory, action, _("Forwarded."), "forward")
 

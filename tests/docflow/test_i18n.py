@@ -12,6 +12,7 @@ def test_vietnamese_catalogue_is_complete_and_compiled() -> None:
     spec.loader.exec_module(module)
     po, mo, missing = module.build(module.extract())
     assert missing == [], f"untranslated: {missing} (run scripts/i18n_vi.py)"
+    assert module.CONFLICTS == [], f"one msgid, two translations: {module.CONFLICTS}"
     out = ROOT / "docflow" / "translations" / "vi" / "LC_MESSAGES"
     assert (out / "messages.mo").read_bytes() == mo, "messages.mo is stale: run scripts/i18n_vi.py"
     assert (out / "messages.po").read_bytes() == po
