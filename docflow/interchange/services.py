@@ -20,11 +20,16 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..agencies.models import Agency
 from ..audit.services import record
-from ..documents.models import Event, EventKind, IncomingDocument, IncomingStatus, Source
+from ..documents.models import (
+    Event,
+    EventKind,
+    IncomingDocument,
+    IncomingStatus,
+    Source,
+)
 from ..documents.vocab import Secrecy, Urgency
 from ..extensions import db
 from ..files.services import UploadRejected, open_file, store_file
@@ -32,9 +37,21 @@ from ..jobs import enqueue_after_commit
 from ..outgoing.models import OutgoingDocument, OutgoingEvent, Recipient, RecipientKind
 from ..timeutil import to_local, utcnow
 from . import edxml
-from .edxml import DocumentPacket, Organization, PacketRejected, ResponseFor, StatusPacket
+from .edxml import (
+    DocumentPacket,
+    Organization,
+    PacketRejected,
+    ResponseFor,
+    StatusPacket,
+)
 from .models import OutboxMessage, Peer, Receipt, RecipientStatus
-from .transport import Transport, TransportError, UrllibTransport, request_headers, verify_response
+from .transport import (
+    Transport,
+    TransportError,
+    UrllibTransport,
+    request_headers,
+    verify_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -163,14 +180,10 @@ def _accept_for(agency: Agency, packet: DocumentPacket, via: str) -> IncomingDoc
     if existing is not None:
         logger.info("packet %s from %s already received for %s", packet.document_id, sender, agency.code)
         return db.session.get(IncomingDocument, existing.incoming_id)
-    try:
-        with db.session.begin_nested():
-            incoming = _create_incoming(agency, packet, via)
-    except IntegrityError:  # the same packet arrived concurrently and won
-        existing = _receipt(agency.id, sender, packet.document_id)
-        if existing is None:
-            raise
-        return db.session.get(IncomingDocument, existing.incoming_id)
+    # No savepoint here: SQLAlchemy fires "after_commit" when a savepoint is released, which
+    # would run the jobs queued so far before the real commit. A concurrent twin fails on
+    # the receipt's unique constraint at commit instead; the sender retries and gets the twin.
+    incoming = _create_incoming(agency, packet, via)
     enqueue_after_commit("incoming.validate_signatures", incoming.id)
     enqueue_after_commit("interchange.status", incoming.id, "01")
     return incoming

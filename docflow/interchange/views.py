@@ -11,12 +11,19 @@ import logging
 
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
 from . import edxml, services
 from .edxml import PacketRejected
 from .models import Peer
-from .transport import HEADER_FROM, HEADER_SIG, TransportError, response_headers, verify_request
+from .transport import (
+    HEADER_FROM,
+    HEADER_SIG,
+    TransportError,
+    response_headers,
+    verify_request,
+)
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("interchange", __name__, url_prefix="/interchange/v1")
@@ -72,6 +79,9 @@ def _handle(kind: str) -> Response:
             row = services.accept_status(packet)
             result = {"result": "accepted", "status": row.id}
         db.session.commit()
+    except IntegrityError:  # the same packet is being accepted concurrently: the retry will see it
+        db.session.rollback()
+        return _reply({"result": "retry", "reason": "the same packet is being received"}, 503, secret)
     except PacketRejected as exc:
         db.session.rollback()
         logger.warning("interchange %s from %s rejected: %s", kind, sender, exc.reason)

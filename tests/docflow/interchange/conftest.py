@@ -4,8 +4,8 @@ docflow instance (its own app and SQLite database) reachable through a test tran
 from __future__ import annotations
 
 import io
-from types import SimpleNamespace
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +15,12 @@ from docflow.files.services import store_file
 from docflow.interchange.models import Peer
 from docflow.interchange.transport import Reply, Transport, TransportError
 from docflow.outgoing import services as outgoing
-from docflow.outgoing.models import OutgoingDocument, OutgoingStatus, Recipient, RecipientKind
+from docflow.outgoing.models import (
+    OutgoingDocument,
+    OutgoingStatus,
+    Recipient,
+    RecipientKind,
+)
 from docflow.timeutil import to_local, utcnow
 from tests.docflow.office import make_pdf
 
