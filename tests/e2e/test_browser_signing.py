@@ -96,7 +96,7 @@ def test_leader_signs_one_then_a_batch_of_ten(new_page, live_server, agent, samp
     page.get_by_role("button", name="Đọc chứng thư số trên token").click()
     row = page.locator("#token-certs li", has_text="Nguyễn Văn An")
     expect(row).to_be_visible()
-    row.get_by_role("button", name="Đăng ký").click()
+    row.get_by_role("button", name="Đăng ký chứng thư số").click()
     expect(page.locator("#registered")).to_contain_text("Nguyễn Văn An")
 
     # 2. One document, from its own page.

@@ -344,3 +344,48 @@ def test_wss_with_a_self_signed_certificate(start_agent, fake_server, tmp_path) 
                 return json.loads((await ws.receive()).data)
 
     assert asyncio.run(run())["Status"] == 0
+
+
+def test_a_foreign_host_header_is_refused(start_agent, fake_server) -> None:
+    """DNS rebinding: a page of evil.example resolving to 127.0.0.1 sends its own Host."""
+    agent = start_agent()
+    with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+
+        async def run():
+            headers = {"Origin": fake_server.url, "Host": f"evil.example:{agent.port}"}
+            async with aiohttp.ClientSession() as session:
+                async with session.ws_connect(
+                    f"{agent.url}/GetCertificates", headers=headers
+                ):
+                    pass
+
+        asyncio.run(run())
+    assert info.value.status == 403
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "meta", "field"),
+    [
+        (
+            "SignIssued",
+            {"Page": "0", "Rect": "300,100,420,220", "FieldName": "ky_phat_hanh"},
+            "ky_phat_hanh",
+        ),
+        ("SignAppendix", {"DocNumber": "15/QĐ-UBND"}, "Signature1"),
+    ],
+)
+def test_agency_and_appendix_signatures(
+    start_agent, fake_server, sample_pdf, pki, endpoint, meta, field
+) -> None:
+    fake_server.files["a"] = sample_pdf()
+    [answer] = call(
+        start_agent(key_label="seal"),
+        endpoint,
+        one(fake_server, **meta),
+        fake_server.url,
+    )
+    assert answer["Status"] == Status.OK, answer
+    report = validate_pdf(fake_server.uploads["a"], trust_roots=[pki.root_path])
+    assert [(s.field_name, s.indication) for s in report.signatures] == [
+        (field, "TOTAL-PASSED")
+    ]
