@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.signing import pki_support  # noqa: E402
 
-SECRET_ENV = "DOCFLOW_BENCH_INTERCHANGE_SECRET"
+SECRET_ENV = "DOCFLOW_BENCH_INTERCHANGE_SECRET"  # noqa: S105 - a variable name
 
 
 def _signed_pdf(pki, p12: Path) -> bytes:
@@ -80,7 +80,7 @@ def _office(code: str, name: str, level: str):  # noqa: ANN202
     users = {}
     for role in (Role.RECORDS_OFFICER, Role.LEADER, Role.SPECIALIST):
         users[role] = User(agency_id=agency.id, username=f"{role.value}-{code}", role=role, full_name="Bench",
-                           password_hash="x")  # never signs in
+                           password_hash="x")  # noqa: S106 - never signs in
         db.session.add(users[role])
     db.session.commit()
     return agency, users

@@ -147,7 +147,7 @@ def _register_domains(app: Flask) -> None:
     from .home.views import bp as home_bp
     from .interchange import jobs as _interchange_jobs  # noqa: F401 - registers jobs
     from .interchange.cli import interchange_cli
-    from .interchange.views import bp as interchange_bp
+    from .interchange.views import bp as interchange_bp, ui_bp as interchange_ui_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
     from .searching import jobs as _search_jobs, listeners as _search_listeners  # noqa: F401 - registers jobs
     from .searching.views import bp as search_bp
@@ -162,6 +162,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(signing_agent_bp)  # /sign: the leader's USB token via docflow-agent
     app.register_blueprint(interchange_bp)  # /interchange/v1: other instances post packets (HMAC, no session)
+    app.register_blueprint(interchange_ui_bp)
     app.cli.add_command(interchange_cli)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_bp)

@@ -19,4 +19,12 @@ VI_INTERCHANGE = {
     "Recall requested": "Lấy lại",
     "Recall or update agreed": "Đồng ý lấy lại/cập nhật",
     "Recall or update refused": "Từ chối lấy lại/cập nhật",
+    "Recalled": "Đã lấy lại",
+    "Recall the document": "Lấy lại văn bản",
+    "Reason for recalling": "Lý do lấy lại",
+    "Ask the recipients to give it back": "Yêu cầu nơi nhận trả lại văn bản",
+    "Recall requested from %(count)d recipient(s).": "Đã gửi yêu cầu lấy lại tới %(count)d nơi nhận.",
+    "Only the agency's records officers recall documents.": "Chỉ văn thư của cơ quan được lấy lại văn bản.",
+    "Only issued documents can be recalled.": "Chỉ lấy lại được văn bản đã ban hành.",
+    "Give the reason for recalling the document.": "Hãy nêu lý do lấy lại văn bản.",
 }

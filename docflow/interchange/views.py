@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
@@ -28,6 +29,8 @@ from .transport import (
 logger = logging.getLogger(__name__)
 bp = Blueprint("interchange", __name__, url_prefix="/interchange/v1")
 csrf.exempt(bp)
+#: Pages and forms for people (sessions, CSRF as everywhere else).
+ui_bp = Blueprint("interchange_ui", __name__, url_prefix="/interchange")
 
 
 def _status_label(code: str) -> str:
@@ -76,8 +79,8 @@ def _handle(kind: str) -> Response:
             docs = services.accept_document(packet, via="http")
             result = {"result": "accepted", "incoming": [d.id for d in docs]}
         else:
-            row = services.accept_status(packet)
-            result = {"result": "accepted", "status": row.id}
+            services.accept_status(packet)
+            result = {"result": "accepted"}
         db.session.commit()
     except IntegrityError:  # the same packet is being accepted concurrently: the retry will see it
         db.session.rollback()
@@ -99,4 +102,22 @@ def status() -> Response:
     return _handle("status")
 
 
-__all__ = ["Peer", "bp"]
+@ui_bp.post("/outgoing/<int:doc_id>/recall")
+@login_required
+def recall(doc_id: int) -> Response:
+    """A records officer asks the receivers to give the document back (status 13)."""
+    from ..documents.services import ActionRefused
+    from ..outgoing.access import visible_or_404
+
+    doc = visible_or_404(current_user, doc_id)
+    try:
+        count = services.recall(current_user, doc, request.form.get("reason", ""))
+    except ActionRefused as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.params), "error")
+    else:
+        flash(_("Recall requested from %(count)d recipient(s).", count=count), "success")
+    return redirect(url_for("outgoing.show", doc_id=doc_id))
+
+
+__all__ = ["Peer", "bp", "ui_bp"]

@@ -24,7 +24,7 @@ from docflow.outgoing.models import (
 from docflow.timeutil import to_local, utcnow
 from tests.docflow.office import make_pdf
 
-SECRET_ENV = "DOCFLOW_TEST_INTERCHANGE_SECRET"
+SECRET_ENV = "DOCFLOW_TEST_INTERCHANGE_SECRET"  # noqa: S105 - a variable name
 
 
 @pytest.fixture
