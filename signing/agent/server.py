@@ -11,6 +11,7 @@ batch) and is never sent anywhere or logged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import ipaddress
 import json
@@ -26,6 +27,7 @@ from aiohttp import web
 
 from ..appearance import ApprovalAppearance, AttachmentAppearance, SealAppearance
 from ..errors import KeyAccessError, PlacementError, SigningError, WrongPin
+from ..keys import KeySource
 from ..placement import Placement
 from ..sign import Level, sign_pdf
 from .protocol import (
@@ -243,8 +245,11 @@ class Agent:
             raise _Failure(Status.CANCELLED, "Người dùng đã hủy nhập mã PIN.")
         key = key_for(c.module, c.token_label, pin, chosen, c.chain)
         del pin
+        # One PKCS#11 session and one login for the whole request (a batch signs
+        # with the PIN entered once); opening it also checks the PIN.
+        session = contextlib.ExitStack()
         try:
-            await self._thread(_check_pin, key)
+            signer = await self._thread(session.enter_context, key.open_signer())
         except WrongPin as exc:
             raise _Failure(
                 Status.WRONG_PIN,
@@ -252,21 +257,24 @@ class Agent:
             ) from exc
         except KeyAccessError as exc:
             raise _Failure(Status.TOKEN_ERROR, f"Không dùng được token: {exc}") from exc
+        open_key = _OpenKey(signer, key.describe())
         results = []
         timeout = aiohttp.ClientTimeout(total=c.timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as http:
-            for n, job in enumerate(req.files, start=1):
-                try:
-                    result = await self._one(http, key, job, req, chosen)
-                except _Failure as exc:
-                    result = response(exc.status, exc.message)
-                result["FileID"] = job.file_id
-                results.append(result)
-                logger.info("file %s: status %s", job.file_id, result["Status"])
-                if req.batch:
-                    await ws.send_json(
-                        {**result, "Progress": {"Done": n, "Total": len(req.files)}}
-                    )
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as http:
+                for n, job in enumerate(req.files, start=1):
+                    try:
+                        result = await self._one(http, open_key, job, req, chosen)
+                    except _Failure as exc:
+                        result = response(exc.status, exc.message)
+                    result["FileID"] = job.file_id
+                    results.append(result)
+                    logger.info("file %s: status %s", job.file_id, result["Status"])
+                    if req.batch:
+                        progress = {"Done": n, "Total": len(req.files)}
+                        await ws.send_json({**result, "Progress": progress})
+        finally:
+            await self._thread(session.close)
         if not req.batch:
             return results[0]
         ok = sum(r["Status"] == Status.OK for r in results)
@@ -359,9 +367,17 @@ class Agent:
         return out.getvalue()
 
 
-def _check_pin(key) -> None:
-    with key.open_signer():
-        pass
+class _OpenKey(KeySource):
+    """A signer already opened (session logged in) for the duration of one request."""
+
+    def __init__(self, signer, description: str):
+        self._signer, self._description = signer, description
+
+    def describe(self) -> str:
+        return self._description
+
+    def open_signer(self, *, prefer_pss: bool = False):
+        return contextlib.nullcontext(self._signer)
 
 
 def _placement(meta: dict[str, str]) -> Placement:
