@@ -146,7 +146,7 @@ def _register_domains(app: Flask) -> None:
     from .cli import register_cli
     from .home.views import bp as home_bp
     from .interchange import jobs as _interchange_jobs  # noqa: F401 - registers jobs
-    from .interchange.cli import interchange_cli
+    from .interchange.cli import edxml_cli, interchange_cli
     from .interchange.views import bp as interchange_bp, ui_bp as interchange_ui_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
     from .searching import jobs as _search_jobs, listeners as _search_listeners  # noqa: F401 - registers jobs
@@ -164,6 +164,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(interchange_bp)  # /interchange/v1: other instances post packets (HMAC, no session)
     app.register_blueprint(interchange_ui_bp)
     app.cli.add_command(interchange_cli)
+    app.cli.add_command(edxml_cli)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_bp)
     app.register_blueprint(outgoing_register_book_bp)

@@ -19,15 +19,17 @@ from tests.docflow.interchange.test_edxml import SAMPLE_FILES, SAMPLES
 @pytest.mark.skipif(not SAMPLE_FILES, reason="official samples not available")
 def test_parse_prints_json_and_fails_with_the_reason(app, tmp_path: Path) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["interchange", "parse", str(SAMPLES / "status_rejection_02.edxml")])
+    result = runner.invoke(args=["edxml", "parse", "--json", str(SAMPLES / "status_rejection_02.edxml")])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["status_code"] == "02"
-    result = runner.invoke(args=["interchange", "parse", str(SAMPLES / "edoc_new.edxml")])
+    result = runner.invoke(args=["edxml", "parse", "--json", str(SAMPLES / "edoc_new.edxml")])
     data = json.loads(result.output)
     assert data["kind"] == "document" and data["attachments"][0]["size"] == 388347
+    result = runner.invoke(args=["edxml", "parse", str(SAMPLES / "edoc_new.edxml")])
+    assert "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT" in result.output and "4 stray bytes" in result.output
     hostile = tmp_path / "x.edxml"
     hostile.write_bytes(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>')
-    result = runner.invoke(args=["interchange", "parse", str(hostile)])
+    result = runner.invoke(args=["edxml", "parse", str(hostile)])
     assert result.exit_code == 1 and "DOCTYPE" in result.output
 
 
@@ -36,9 +38,10 @@ def test_export_writes_the_packet_and_peer_edits_the_directory(app, make_office,
     doc = issue_document(sender, [receiver.agency])
     runner = app.test_cli_runner()
     out = tmp_path / "out.edxml"
-    result = runner.invoke(args=["interchange", "export", str(doc.id), "--to", "000.00.61.H56", "-o", str(out)])
+    result = runner.invoke(args=["edxml", "export", str(doc.id), "--to", "000.00.61.H56", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["interchange", "parse", str(out)])
+    assert runner.invoke(args=["edxml", "export", str(doc.id)]).output.startswith("<?xml")
+    result = runner.invoke(args=["edxml", "parse", "--json", str(out)])
     assert json.loads(result.output)["document_id"] == services.document_id_of(doc)
     result = runner.invoke(args=["interchange", "peer", "000.00.99.H56", "https://docflow.xa.gov.vn", "PEER_SECRET"])
     assert result.exit_code == 0, result.output
