@@ -389,3 +389,21 @@ def test_agency_and_appendix_signatures(
     assert [(s.field_name, s.indication) for s in report.signatures] == [
         (field, "TOTAL-PASSED")
     ]
+
+
+def test_cli_refuses_a_public_address(softhsm_token, capsys) -> None:
+    from signing.agent.cli import main
+
+    code = main(
+        [
+            "--server",
+            "https://docflow.example",
+            "--module",
+            softhsm_token.module,
+            "--token",
+            softhsm_token.token_label,
+            "--host",
+            "0.0.0.0",
+        ]
+    )  # noqa: S104
+    assert code == 2 and "loopback only" in capsys.readouterr().err
