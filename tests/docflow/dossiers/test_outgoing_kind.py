@@ -12,7 +12,7 @@ import pytest
 from docflow.dossiers import services as ds
 from docflow.dossiers.export import write_export
 from docflow.dossiers.kinds import KINDS
-from tests.docflow.dossiers.conftest import make_pdf
+from tests.docflow.office import make_pdf
 
 
 def _draft(office, subject: str):
