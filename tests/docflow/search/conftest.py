@@ -1,73 +1,17 @@
-"""Fixtures for search inside docflow: the office of tests/docflow/documents, PDFs with a
-real text layer, and helpers that drive a document through its workflow."""
+"""Fixtures for search inside docflow: the shared office (tests/docflow/conftest.py), PDFs
+with a real text layer, and helpers that drive a document through its workflow."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.search.pdfgen import text_pdf
 
-# Own office fixtures (same shape as the documents tests'), so these tests do not depend
-# on where the other domains keep theirs.
-METADATA = {
-    "issuer_name": "Bộ Nội vụ",
-    "issuer_code": "000.00.00.G09",
-    "code_number": "15",
-    "code_notation": "QĐ-BNV",
-    "doc_type": "Quyết định",
-    "subject": "Về việc tổ chức bộ máy chính quyền địa phương hai cấp",
-    "signer_name": "Nguyễn Văn A",
-    "signer_position": "Thứ trưởng",
-}
-
-
-@dataclass
-class Office:
-    agency: Any
-    unit: Any
-    clerk: Any
-    leader: Any
-    head: Any
-    specialist: Any
-    other_specialist: Any
-
-
-@pytest.fixture
-def make_office(app, create_agency, create_user):
-    from docflow.agencies.models import Department
-    from docflow.auth.models import Role
-    from docflow.extensions import db
-
-    counter = iter(range(1, 50))
-
-    def factory(code: str | None = None, name: str = "Ủy ban nhân dân tỉnh Thử nghiệm") -> Office:
-        n = next(counter)
-        agency = create_agency(code=code, name=name)
-        unit = Department(agency_id=agency.id, name="Phòng Kinh tế", short_name="KT")
-        other_unit = Department(agency_id=agency.id, name="Phòng Văn hóa - Xã hội", short_name="VX")
-        db.session.add_all([unit, other_unit])
-        db.session.commit()
-        return Office(
-            agency=agency, unit=unit,
-            clerk=create_user(agency, f"vanthu{n}", Role.RECORDS_OFFICER),
-            leader=create_user(agency, f"lanhdao{n}", Role.LEADER),
-            head=create_user(agency, f"truongphong{n}", Role.DEPARTMENT_HEAD, department_id=unit.id),
-            specialist=create_user(agency, f"chuyenvien{n}", Role.SPECIALIST, department_id=unit.id),
-            other_specialist=create_user(agency, f"chuyenvienkhac{n}", Role.SPECIALIST, department_id=other_unit.id),
-        )
-
-    return factory
-
-
-@pytest.fixture
-def office(make_office) -> Office:
-    return make_office()
+from tests.docflow.office import METADATA
 
 
 @pytest.fixture
