@@ -163,61 +163,15 @@ def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None
                    if a.active and not is_remote(a)]
     if not targets:
         raise PacketRejected("no recipient of this packet is served by this system")
+    from .changes import apply_change, mark_replaced
+
     if packet.business_type in (edxml.REVOKE, edxml.UPDATE):
-        return [_apply_change(agency, packet) for agency in targets]
+        return [apply_change(agency, packet) for agency in targets]
     accepted = [_accept_for(agency, packet, via) for agency in targets]
     if packet.business_type == edxml.REPLACE:
         for agency, incoming in zip(targets, accepted, strict=True):
-            _mark_replaced(agency, packet, incoming)
+            mark_replaced(agency, packet, incoming)
     return accepted
-
-
-def _received(agency: Agency, sender: str, doc_id: str) -> IncomingDocument:
-    receipt = _receipt(agency.id, sender, doc_id)
-    if receipt is None:
-        raise PacketRejected(f"no document {doc_id[:80]} from {sender} was received by {agency.code}")
-    return db.session.get(IncomingDocument, receipt.incoming_id)
-
-
-def _give_back_or_note(incoming: IncomingDocument, text: str) -> None:
-    """Not yet registered: returned (it leaves the queue). Registered: the timeline says so."""
-    if incoming.status == IncomingStatus.PENDING:
-        incoming.status, incoming.return_reason = IncomingStatus.RETURNED, text[:500]
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.RETURNED, text=incoming.return_reason))
-    else:
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.COMMENTED, text=text[:4000]))
-
-
-def _apply_change(agency: Agency, packet: DocumentPacket) -> IncomingDocument:
-    """Revocation (1) or update (2) of a document received before, with the same DocumentId."""
-    incoming = _received(agency, packet.sender.organ_id, packet.document_id)
-    reason = packet.business_reason or edxml.BUSINESS_TYPES[packet.business_type]
-    if packet.business_type == edxml.REVOKE:
-        _give_back_or_note(incoming, f"Cơ quan gửi thu hồi văn bản: {reason}")
-    else:
-        changed = {"subject": packet.subject[:500], "signer_name": packet.signer_name[:50] or None,
-                   "signer_position": packet.signer_position[:100] or None, "due_date": packet.due_date,
-                   "doc_type": (packet.type_name or incoming.doc_type)[:100], "page_count": packet.page_amount}
-        changed = {k: v for k, v in changed.items() if v is not None and getattr(incoming, k) != v}
-        for key, value in changed.items():
-            setattr(incoming, key, value)
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.COMMENTED,
-                             text=f"Cơ quan gửi cập nhật văn bản ({reason}): {', '.join(sorted(changed)) or '—'}"))
-    record("incoming.sender_change", agency_id=agency.id, obj=incoming, sender=packet.sender.organ_id,
-           business_type=packet.business_type)
-    db.session.flush()
-    enqueue_after_commit("interchange.status", incoming.id, "15")
-    return incoming
-
-
-def _mark_replaced(agency: Agency, packet: DocumentPacket, new: IncomingDocument) -> None:
-    for info in packet.replacements:
-        if info.organ_ids and agency.code not in info.organ_ids:
-            continue
-        receipt = _receipt(agency.id, packet.sender.organ_id, info.document_id)
-        if receipt is not None and receipt.incoming_id != new.id:
-            old = db.session.get(IncomingDocument, receipt.incoming_id)
-            _give_back_or_note(old, f"Được thay thế bởi văn bản {new.number_notation} ({packet.document_id})")
 
 
 def _receipt(agency_id: int, sender: str, doc_id: str) -> Receipt | None:
@@ -311,7 +265,7 @@ def send_status(incoming_id: int, code: str) -> None:
             logger.warning("status %s for incoming %s not recorded: %s", code, incoming_id, exc.reason)
         db.session.commit()
         return
-    _queue_status(incoming.agency.code, receipt.sender_code, receipt.edxml_document_id, code, data)
+    queue_status(incoming.agency.code, receipt.sender_code, receipt.edxml_document_id, code, data)
     db.session.commit()
 
 
@@ -343,7 +297,9 @@ def accept_status(status: StatusPacket) -> RecipientStatus | IncomingDocument:
     Status 13 goes the other way: the sender asks to take back a document we received.
     """
     if status.status_code == "13":
-        return _accept_recall(status)
+        from .changes import accept_recall
+
+        return accept_recall(status)
     recipient = _find_recipient(status)
     existing = db.session.scalar(select(RecipientStatus).where(
         RecipientStatus.recipient_id == recipient.id, RecipientStatus.code == status.status_code,
@@ -363,76 +319,7 @@ def accept_status(status: StatusPacket) -> RecipientStatus | IncomingDocument:
     return row
 
 
-# ------------------------------------------------------------------ recall (lấy lại: 13 -> 15 / 16)
-def recall(actor: Any, doc: OutgoingDocument, reason: str) -> int:
-    """Ask every agency that received ``doc`` electronically to give it back (commits).
-
-    Each receiver answers 15 (agreed: it had not registered the document, which is now
-    returned) or 16 (refused: already registered). Returns the number of requests sent.
-    """
-    from ..auth.models import Role
-    from ..documents.services import ActionRefused
-
-    if actor.role != Role.RECORDS_OFFICER or actor.agency_id != doc.agency_id:
-        raise ActionRefused("Only the agency's records officers recall documents.")
-    if doc.issued_at is None:
-        raise ActionRefused("Only issued documents can be recalled.")
-    if not (reason and reason.strip()):
-        raise ActionRefused("Give the reason for recalling the document.")
-    reason = reason.strip()[:500]
-    count = 0
-    for recipient in doc.recipients:
-        if recipient.kind != RecipientKind.AGENCY or recipient.delivery.value not in ("delivered", "queued"):
-            continue
-        packet = StatusPacket(
-            sender=_org(doc.agency), status_code="13", description=reason,
-            response_for=ResponseFor(organ_id=recipient.agency.code, code=doc.number_notation,
-                                     promulgation_date=f"{to_local(doc.issued_at):%Y/%m/%d}",
-                                     document_id=document_id_of(doc)),
-            timestamp=edxml.format_timestamp(to_local(utcnow())))
-        data = edxml.build_status(packet)
-        if is_remote(recipient.agency):
-            _queue_status(doc.agency.code, recipient.agency.code, packet.response_for.document_id, "13", data)
-        else:
-            parsed = edxml.parse_packet(data)
-            try:
-                _accept_recall(parsed)
-            except PacketRejected as exc:  # it never arrived there: nothing to take back
-                logger.info("recall of %s at %s: %s", doc.id, recipient.agency.code, exc.reason)
-                continue
-        count += 1
-    db.session.add(OutgoingEvent(document_id=doc.id, kind="recall_requested", actor_id=actor.id, text=reason))
-    record("outgoing.recall", actor=actor, agency_id=doc.agency_id, obj=doc, reason=reason, recipients=count)
-    db.session.commit()
-    return count
-
-
-def _accept_recall(status: StatusPacket) -> IncomingDocument:
-    agency = db.session.scalar(select(Agency).where(Agency.code == status.response_for.organ_id))
-    receipt = _receipt(agency.id, status.sender.organ_id, status.response_for.document_id) if agency else None
-    if receipt is None:
-        raise PacketRejected("no document received from this sender with this DocumentId")
-    incoming = db.session.get(IncomingDocument, receipt.incoming_id)
-    reason = (status.description or "")[:400]
-    if incoming.status == IncomingStatus.PENDING:
-        incoming.status = IncomingStatus.RETURNED
-        incoming.return_reason = f"Lấy lại theo yêu cầu của cơ quan gửi: {reason}"[:500]
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.RETURNED, text=incoming.return_reason))
-        answer = "15"
-    elif incoming.status == IncomingStatus.RETURNED:
-        answer = "15"  # already given back (a repeated request)
-    else:
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.COMMENTED,
-                             text=f"Cơ quan gửi yêu cầu lấy lại ({reason}): từ chối, văn bản đã vào sổ."))
-        answer = "16"
-    record("incoming.recall", agency_id=incoming.agency_id, obj=incoming, sender=status.sender.organ_id,
-           answer=answer)
-    db.session.flush()
-    enqueue_after_commit("interchange.status", incoming.id, answer)
-    return incoming
-
-
-def _queue_status(sender: str, receiver: str, doc_id: str, code: str, data: bytes) -> OutboxMessage:
+def queue_status(sender: str, receiver: str, doc_id: str, code: str, data: bytes) -> OutboxMessage:
     msg = db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.kind == "status", OutboxMessage.sender_code == sender, OutboxMessage.receiver_code == receiver,
         OutboxMessage.edxml_document_id == doc_id, OutboxMessage.status_code == code))

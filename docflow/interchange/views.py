@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
-from . import edxml, services
+from . import changes, edxml, services
 from .edxml import PacketRejected
 from .models import Peer
 from .transport import (
@@ -111,7 +111,7 @@ def recall(doc_id: int) -> Response:
 
     doc = visible_or_404(current_user, doc_id)
     try:
-        count = services.recall(current_user, doc, request.form.get("reason", ""))
+        count = changes.recall(current_user, doc, request.form.get("reason", ""))
     except ActionRefused as exc:
         db.session.rollback()
         flash(_(exc.message, **exc.params), "error")

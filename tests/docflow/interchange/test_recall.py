@@ -9,7 +9,7 @@ from docflow.documents import services as incoming_services
 from docflow.documents.models import IncomingDocument, IncomingStatus
 from docflow.documents.services import ActionRefused
 from docflow.extensions import db
-from docflow.interchange import services
+from docflow.interchange import changes, services
 from docflow.interchange.models import RecipientStatus
 from tests.helpers import csrf_token, login
 
@@ -26,10 +26,10 @@ def test_recall_is_agreed_before_registration_and_refused_after(make_office, iss
     by_agency = {d.agency_id: d for d in db.session.scalars(select(IncomingDocument))}
     incoming_services.register(late.clerk, by_agency[late.agency.id], {})
     with pytest.raises(ActionRefused, match="records officers"):
-        services.recall(sender.leader, doc, "Sai sót")
+        changes.recall(sender.leader, doc, "Sai sót")
     with pytest.raises(ActionRefused, match="reason"):
-        services.recall(sender.clerk, doc, " ")
-    assert services.recall(sender.clerk, doc, "Phát hiện sai sót ở Điều 2") == 2
+        changes.recall(sender.clerk, doc, " ")
+    assert changes.recall(sender.clerk, doc, "Phát hiện sai sót ở Điều 2") == 2
     db.session.expire_all()
     first, second = doc.recipients
     assert _codes(first) == ["01", "15"] and services.delivery_of(first).state == "recalled"
@@ -44,7 +44,7 @@ def test_recall_between_instances(pair, issue_document) -> None:
     remote_b = db.session.scalar(select(services.Agency).where(services.Agency.code == "000.00.70.H56"))
     doc = issue_document(pair.office_a, [remote_b])
     clerk = db.session.get(type(pair.office_a.clerk), pair.office_a.clerk.id)
-    assert services.recall(clerk, doc, "Gửi nhầm") == 1
+    assert changes.recall(clerk, doc, "Gửi nhầm") == 1
     db.session.expire_all()
     assert _codes(doc.recipients[0]) == ["01", "15"]
     with pair.in_b():
