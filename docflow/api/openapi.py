@@ -641,6 +641,430 @@ def _paths() -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------ outgoing documents
+OUTGOING_ID = {
+    "name": "outgoing_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+OUTGOING_TABS = ["mine", "to_review", "to_sign", "to_issue", "issued", "all"]
+OUTGOING_STATUSES = ["draft", "in_review", "returned", "approved", "signed", "issued"]
+
+SCHEMAS.update(
+    {
+        "OutgoingSummary": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": OUTGOING_STATUSES},
+                "status_label": {"type": "string"},
+                "doc_type": {"type": "string"},
+                "subject": {"type": "string"},
+                "urgency": {"type": "string"},
+                "secrecy": {"type": "string"},
+                "department": {
+                    "type": ["object", "null"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                    },
+                },
+                "drafted_by": _ref("Person"),
+                "signer": _ref("Person"),
+                "number": {
+                    "type": ["integer", "null"],
+                    "description": "Số, once issued.",
+                },
+                "notation": {**NULLABLE_STR, "description": "Ký hiệu, e.g. QĐ-UBND."},
+                "year": {"type": ["integer", "null"]},
+                "number_notation": {
+                    "type": "string",
+                    "description": "e.g. 01/QĐ-UBND; empty before issue.",
+                },
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"},
+                "signed_at": NULLABLE_TIME,
+                "issued_at": NULLABLE_TIME,
+                "url": {"type": "string"},
+            },
+        },
+        "OutgoingDocument": {
+            "allOf": [
+                _ref("OutgoingSummary"),
+                {
+                    "type": "object",
+                    "properties": {
+                        "register": NULLABLE_STR,
+                        "issued_by": _ref("Person"),
+                        "current_reviewer": _ref("Person"),
+                        "versions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "number": {"type": "integer"},
+                                    "state": {
+                                        "type": "string",
+                                        "enum": ["ready", "converting", "failed"],
+                                    },
+                                    "error": NULLABLE_STR,
+                                    "note": NULLABLE_STR,
+                                    "created_by": _ref("Person"),
+                                    "created_at": {
+                                        "type": "string",
+                                        "format": "date-time",
+                                    },
+                                    "file": {"oneOf": [FILE, {"type": "null"}]},
+                                },
+                            },
+                        },
+                        "reviews": {
+                            "type": "array",
+                            "description": "The review chain, every submission; the signer approves last.",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "position": {"type": "integer"},
+                                    "version": {"type": "integer"},
+                                    "reviewer": _ref("Person"),
+                                    "decision": {
+                                        "type": "string",
+                                        "enum": [
+                                            "pending",
+                                            "approved",
+                                            "returned",
+                                            "cancelled",
+                                        ],
+                                    },
+                                    "decision_label": {"type": "string"},
+                                    "comment": NULLABLE_STR,
+                                    "decided_at": NULLABLE_TIME,
+                                },
+                            },
+                        },
+                        "recipients": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": ["agency", "department", "place"],
+                                    },
+                                    "name": {"type": "string"},
+                                    "agency": {"type": ["object", "null"]},
+                                    "department_id": {"type": ["integer", "null"]},
+                                    "delivery": {
+                                        "type": "string",
+                                        "enum": [
+                                            "not_sent",
+                                            "delivered",
+                                            "queued",
+                                            "not_electronic",
+                                        ],
+                                    },
+                                    "delivery_label": {"type": "string"},
+                                    "delivered_at": NULLABLE_TIME,
+                                },
+                            },
+                        },
+                        "timeline": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "kind": {"type": "string"},
+                                    "actor": _ref("Person"),
+                                    "text": NULLABLE_STR,
+                                    "at": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                        },
+                        "signature_report": {
+                            "type": ["object", "null"],
+                            "description": "Validation report of the issued PDF (filled in shortly after issue).",
+                        },
+                        "content_available": {
+                            "type": "boolean",
+                            "description": "False for secret documents the caller is not named on.",
+                        },
+                        "files": {
+                            "type": ["object", "null"],
+                            "description": "Only when content_available.",
+                            "properties": {
+                                "issued": {"oneOf": [FILE, {"type": "null"}]},
+                                "signed": {"oneOf": [FILE, {"type": "null"}]},
+                                "attachments": {"type": "array", "items": FILE},
+                            },
+                        },
+                    },
+                },
+            ],
+        },
+        "OutgoingList": {
+            "type": "object",
+            "properties": {
+                "tab": {"type": "string", "enum": OUTGOING_TABS},
+                "page": {"type": "integer"},
+                "pages": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+                "counts": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                    "description": "Documents per tab the caller has.",
+                },
+                "items": {"type": "array", "items": _ref("OutgoingSummary")},
+            },
+        },
+    }
+)
+
+
+def _outgoing_action(
+    summary: str,
+    body: dict[str, Any] | None,
+    status: str = "200",
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "tags": ["outgoing"],
+        "parameters": [OUTGOING_ID],
+        "responses": {
+            status: _json(_ref("OutgoingDocument"), "The document after the action."),
+            **ACTION_ERRORS,
+            **(extra or {}),
+        },
+    }
+    if body is not None:
+        op["requestBody"] = body
+    return op
+
+
+def _pdf_upload(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", *required],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "contentMediaType": "application/octet-stream",
+                            "description": "The draft: PDF, DOCX or ODT (DOCX/ODT are converted to PDF by a job).",
+                        },
+                        **properties,
+                    },
+                }
+            }
+        },
+    }
+
+
+NO_BODY = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {"type": "object", "additionalProperties": False}
+        }
+    },
+}
+
+
+def _outgoing_paths() -> dict[str, Any]:
+    storage = {
+        "503": _error("File storage unreachable; nothing was saved."),
+        "413": _error("The file is too large."),
+    }
+    file_response = {
+        "200": {
+            "description": "The file's bytes.",
+            "content": {"application/octet-stream": {}},
+        },
+        **DOC_ERRORS,
+        "503": storage["503"],
+    }
+    return {
+        "/api/v1/outgoing": {
+            "get": {
+                "summary": "Outgoing documents the caller may see, by tab (as the web list), with counts per tab.",
+                "tags": ["outgoing"],
+                "parameters": [
+                    {
+                        "name": "tab",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": OUTGOING_TABS},
+                        "description": "Default: mine.",
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1},
+                    },
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                    },
+                ],
+                "responses": {
+                    "200": _json(_ref("OutgoingList"), "One page of documents."),
+                    **COMMON_ERRORS,
+                    "400": _error("Unknown tab, bad page.", "ValidationError"),
+                },
+            },
+            "post": {
+                "summary": "Create a draft (dự thảo) with its attachments and recipients.",
+                "tags": ["outgoing"],
+                "requestBody": _pdf_upload(
+                    {
+                        "attachments": {
+                            "type": "array",
+                            "items": {
+                                "type": "string",
+                                "contentMediaType": "application/pdf",
+                            },
+                            "description": "Separate PDF files (repeat the field); sealed at issue.",
+                        },
+                        "doc_type": {"type": "string", "enum": TYPE_NAMES},
+                        "subject": {"type": "string", "maxLength": 500},
+                        "urgency": {
+                            "type": "string",
+                            "enum": [u.value for u in Urgency],
+                        },
+                        "secrecy": {
+                            "type": "string",
+                            "enum": [v.value for v in Secrecy],
+                        },
+                        "department_id": {
+                            "type": "integer",
+                            "description": "Drafting unit of the caller's agency (default: the caller's).",
+                        },
+                        "recipients": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "description": (
+                                'JSON text: {"agencies": [agency ids], "departments": [unit ids of the agency], '
+                                '"places": ["Lưu: VT", ...]}.'
+                            ),
+                        },
+                    },
+                    ["doc_type", "subject"],
+                ),
+                "responses": {
+                    "201": _json(
+                        _ref("OutgoingDocument"), "The draft (Location: its URL)."
+                    ),
+                    **COMMON_ERRORS,
+                    **storage,
+                    "400": _error(
+                        "Missing or rejected file, invalid fields.", "ValidationError"
+                    ),
+                    "422": _error(
+                        "Unknown recipient, unit of another agency, unreadable or signed PDF."
+                    ),
+                },
+            },
+        },
+        "/api/v1/outgoing/{outgoing_id}": {
+            "get": {
+                "summary": "Metadata, status, versions, review chain, recipients with delivery, signature report; "
+                "file links if allowed.",
+                "tags": ["outgoing"],
+                "parameters": [OUTGOING_ID],
+                "responses": {
+                    "200": _json(_ref("OutgoingDocument"), "The document."),
+                    **DOC_ERRORS,
+                },
+            }
+        },
+        "/api/v1/outgoing/{outgoing_id}/files/{kind}": {
+            "get": {
+                "summary": "A file: issued, signed, v<N> (a version's PDF) or a<attachment id>; "
+                "404 for secret documents the caller is not named on.",
+                "tags": ["outgoing"],
+                "parameters": [
+                    OUTGOING_ID,
+                    {
+                        "name": "kind",
+                        "in": "path",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "pattern": "^(issued|signed|v[0-9]+|a[0-9]+)$",
+                        },
+                    },
+                ],
+                "responses": file_response,
+            }
+        },
+        "/api/v1/outgoing/{outgoing_id}/versions": {
+            "post": _outgoing_action(
+                "Upload a new version (the drafter; drafts and returned documents).",
+                _pdf_upload({"note": {"type": "string", "maxLength": 500}}, []),
+                status="201",
+                extra=storage,
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/submit": {
+            "post": _outgoing_action(
+                "Submit the current version for review (the drafter); the signer approves last.",
+                _body(
+                    {
+                        "reviewer_ids": {
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "description": "Reviewers in order.",
+                        },
+                        "signer_id": {
+                            "type": "integer",
+                            "description": "A leader of the agency.",
+                        },
+                    },
+                    ["signer_id"],
+                ),
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/review": {
+            "post": _outgoing_action(
+                "Approve, or return for revision with a comment (the reviewer whose turn it is).",
+                _body(
+                    {
+                        "approve": {"type": "boolean"},
+                        "comment": {**TEXT, "maxLength": 4000},
+                    },
+                    ["approve"],
+                ),
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/sign": {
+            "post": _outgoing_action(
+                "The designated leader signs the approved version with the server-held key.",
+                NO_BODY,
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/issue": {
+            "post": _outgoing_action(
+                "Number, date and seal the signed document, then deliver it (records officers).",
+                NO_BODY,
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/send": {
+            "post": _outgoing_action(
+                "Send again to recipients waiting in the outbox (records officers); secret documents: 422.",
+                NO_BODY,
+            )
+        },
+    }
+
+
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document."""
     return {
@@ -649,7 +1073,7 @@ def document() -> dict[str, Any]:
             "title": "docflow REST API",
             "version": "1.0.0",
             "description": (
-                "Incoming documents (văn bản đến) with the same rules as the web pages. Authenticate with "
+                "Incoming (văn bản đến) and outgoing documents (văn bản đi) with the same rules as the web pages. Authenticate with "
                 "`Authorization: Bearer <token>` (tokens: /account/tokens or `docflow api create-token`). "
                 'Errors are JSON `{"error": code, "message": text}`; messages are Vietnamese unless '
                 "`Accept-Language: en`. Another agency's documents answer 404."
@@ -659,9 +1083,10 @@ def document() -> dict[str, Any]:
         "security": [{"bearerToken": []}],
         "tags": [
             {"name": "incoming", "description": "Incoming documents"},
+            {"name": "outgoing", "description": "Outgoing documents"},
             {"name": "meta"},
         ],
-        "paths": _paths(),
+        "paths": {**_paths(), **_outgoing_paths()},
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
