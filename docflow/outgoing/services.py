@@ -319,7 +319,10 @@ def issue(actor: User, doc: OutgoingDocument) -> None:
 
 
 def _deliver(actor: User, doc: OutgoingDocument) -> None:
+    """Deliver to every recipient not served yet (running it again re-sends only the rest)."""
     for recipient in doc.recipients:
+        if recipient.delivery in (DeliveryState.DELIVERED, DeliveryState.NOT_ELECTRONIC):
+            continue
         if doc.is_secret or recipient.kind == RecipientKind.PLACE:
             recipient.delivery = DeliveryState.NOT_ELECTRONIC
         elif recipient.kind == RecipientKind.DEPARTMENT:

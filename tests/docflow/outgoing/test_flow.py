@@ -154,3 +154,15 @@ def _signed_pdf(office, sample_pdf) -> bytes:
     doc = _approved(office, sample_pdf)
     s.sign(office.leader, doc)
     return _bytes(doc.signed_file)
+
+
+def test_sending_again_reaches_only_recipients_still_waiting(keyed_office, make_office, sample_pdf) -> None:
+    office = keyed_office
+    receiver = make_office(code="000.00.53.H56")
+    doc = _approved(office, sample_pdf, receiver=receiver)
+    s.sign(office.leader, doc)
+    s.issue(office.clerk, doc)
+    s.send_electronically(office.clerk, doc)
+    received = db.session.scalars(db.select(IncomingDocument).where(IncomingDocument.agency_id == receiver.agency.id))
+    assert len(list(received)) == 1
+    assert [e.kind for e in doc.events].count("delivered") == 1  # not delivered a second time
