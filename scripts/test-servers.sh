@@ -15,8 +15,9 @@ REDIS_PORT=${DOCFLOW_TEST_REDIS_PORT:-$(free_port)}
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 as_pg() {
-  # initdb and postgres refuse to run as root.
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # initdb and postgres refuse to run as root. Run from the data folder, which the
+  # postgres user can enter (the checkout may not be readable by it).
+  if [ "$(id -u)" -eq 0 ]; then (cd "$dir" && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "$cmd" in
