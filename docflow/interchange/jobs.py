@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..jobs import enqueue_after_commit, job
+from . import listeners as _listeners  # noqa: F401 - status 05 follows the timeline
 from . import services
 
 

@@ -252,7 +252,7 @@ def send_status(incoming_id: int, code: str) -> None:
     """Tell the sender what happened to a received document (commits)."""
     incoming = db.session.get(IncomingDocument, incoming_id)
     built = status_for(incoming, code) if incoming is not None else None
-    if built is None:
+    if built is None or (code == "05" and not _first_processing(incoming)):
         return
     packet, receipt = built
     data = edxml.build_status(packet)
@@ -267,6 +267,17 @@ def send_status(incoming_id: int, code: str) -> None:
         return
     queue_status(incoming.agency.code, receipt.sender_code, receipt.edxml_document_id, code, data)
     db.session.commit()
+
+
+def _first_processing(incoming: IncomingDocument) -> bool:
+    """05 is sent once: for the first handler's event on the timeline."""
+    from sqlalchemy import func
+
+    from .listeners import PROCESSING
+
+    count = db.session.scalar(select(func.count(Event.id)).where(
+        Event.document_id == incoming.id, Event.kind.in_(PROCESSING), Event.actor_id.is_not(None)))
+    return count == 1
 
 
 def _find_recipient(status: StatusPacket) -> Recipient:

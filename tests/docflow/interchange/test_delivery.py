@@ -46,8 +46,10 @@ def test_local_delivery_goes_through_a_packet_and_statuses_come_back(make_office
 
     incoming_services.register(receiver.clerk, incoming, {}, presented_to=receiver.leader)
     incoming_services.assign(receiver.leader, incoming, AssignmentPlan(lead=Target(user_id=receiver.specialist.id)))
+    incoming_services.comment(receiver.specialist, incoming, "Đang chuẩn bị địa điểm")
+    incoming_services.comment(receiver.specialist, incoming, "Đã gửi giấy mời")  # 05 only once
     incoming_services.complete(receiver.specialist, incoming, "Đã tổ chức hội nghị")
-    assert _codes(recipient) == ["01", "03", "04", "06"]
+    assert _codes(recipient) == ["01", "03", "04", "05", "06"]
     view = services.delivery_of(recipient)
     assert view.state == "sent" and view.last.code == "06"
 
