@@ -34,7 +34,7 @@ from ..documents.vocab import Secrecy, Urgency
 from ..extensions import db
 from ..files.services import UploadRejected, open_file, store_file
 from ..jobs import enqueue_after_commit
-from ..outgoing.models import OutgoingDocument, OutgoingEvent, Recipient, RecipientKind
+from ..outgoing.models import DeliveryState, OutgoingDocument, OutgoingEvent, Recipient, RecipientKind
 from ..timeutil import to_local, utcnow
 from . import edxml
 from .edxml import (
@@ -374,6 +374,10 @@ def deliver_message(message_id: int) -> None:
     msg = db.session.get(OutboxMessage, message_id)
     msg.state, msg.sent_at, msg.last_error = "sent", utcnow(), None
     msg.attempts += 1
+    recipient = db.session.get(Recipient, msg.recipient_id) if msg.recipient_id else None
+    if recipient is not None:  # the other instance has it in its queue
+        recipient.delivery, recipient.delivered_at = DeliveryState.DELIVERED, msg.sent_at
+        db.session.add(OutgoingEvent(document_id=recipient.document_id, kind="delivered", text=recipient.name))
     db.session.commit()
     logger.info("outbox %s (%s %s) delivered to %s", message_id, msg.kind, msg.edxml_document_id, msg.receiver_code)
 

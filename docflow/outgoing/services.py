@@ -334,8 +334,8 @@ def _deliver(actor: User, doc: OutgoingDocument) -> None:
         else:  # another instance (or an inactive agency): the packet waits in the outbox
             from ..interchange.services import is_remote, queue_remote
 
-            if is_remote(recipient.agency):
-                queue_remote(doc, recipient)
+            if is_remote(recipient.agency) and queue_remote(doc, recipient).state == "sent":
+                continue  # acknowledged by the other instance (re-sending changes nothing)
             recipient.delivery = DeliveryState.QUEUED
             _event(doc, "queued", actor, recipient.name)
 

@@ -101,9 +101,12 @@ def test_two_instances_exchange_a_document_and_its_statuses(pair, issue_document
     remote_b = db.session.scalar(select(services.Agency).where(services.Agency.code == "000.00.70.H56"))
     doc = issue_document(pair.office_a, [remote_b])
     recipient = doc.recipients[0]
-    assert recipient.delivery == DeliveryState.QUEUED
+    db.session.expire_all()
+    assert recipient.delivery == DeliveryState.DELIVERED  # acknowledged by instance B
     msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient_id == recipient.id))
     assert msg.state == "sent" and msg.attempts == 1
+    outgoing.send_electronically(pair.office_a.clerk, doc)  # re-sending changes nothing
+    assert recipient.delivery == DeliveryState.DELIVERED and msg.attempts == 1
     assert _codes(recipient) == ["01"]  # instance B said "đã đến" over HTTP
     with pair.in_b():
         [incoming] = _incoming(pair.office_b.agency_id)
@@ -124,6 +127,7 @@ def test_receiver_down_then_back_gets_exactly_one_copy(pair, issue_document) -> 
     msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient_id == doc.recipients[0].id))
     assert (msg.state, msg.attempts) == ("pending", 1) and "connection refused" in msg.last_error
     assert services.delivery_of(doc.recipients[0]).state == "not_sent"
+    assert doc.recipients[0].delivery == DeliveryState.QUEUED
     assert retry_due() == 0  # not due yet (back-off)
     # The receiver comes back but the first reply is lost after it stored the document.
     pair.transport.down.clear()
