@@ -9,6 +9,8 @@ Starts the test PKI (certomancer, for the trust root and CRLs) on 127.0.0.1, sig
 - ``same_instance``: issuing-side delivery to an agency of the same instance until the
   document is in the receiver's queue with its signatures validated, its text indexed
   and status 01 recorded for the sender (inline jobs: all of it before the commit returns);
+- ``same_instance_without_jobs``: the packet path alone (build, parse, store, queue entry),
+  the background jobs dropped;
 - ``instance_to_instance``: the same to a second instance (own SQLite database) served
   by werkzeug on 127.0.0.1, over HTTP with the HMAC authentication, status 01 included.
 
@@ -117,6 +119,11 @@ def _issue(agency, users, receiver, pdf: bytes, n: int):  # noqa: ANN202
     return doc, elapsed
 
 
+class _NoJobs:
+    def enqueue(self, name: str, *args: object, job_id: str | None = None) -> None:
+        return None
+
+
 def _row(name: str, samples: list[float], total_s: float, **extra) -> dict:
     row = {"bench": "interchange", "scenario": name, "rounds": len(samples),
            "p50_ms": round(statistics.median(samples), 1),
@@ -171,6 +178,15 @@ def bench(rounds: int) -> list[dict]:
                     edxml.parse_packet(edxml.build_document(packet))
                     samples.append((time.perf_counter() - start) * 1000)
                 results.append(_row("packet", samples, sum(samples) / 1000, pdf_bytes=len(pdf)))
+
+                # The interchange path alone: jobs (validation, indexing, statuses) dropped.
+                jobs = app_a.extensions["docflow.jobs"]
+                app_a.extensions["docflow.jobs"] = _NoJobs()
+                samples, begin = [], time.perf_counter()
+                for n in range(rounds):
+                    samples.append(_issue(agency, users, local, pdf, 5000 + n)[1])
+                results.append(_row("same_instance_without_jobs", samples, time.perf_counter() - begin))
+                app_a.extensions["docflow.jobs"] = jobs
 
                 for name, receiver in (("same_instance", local), ("instance_to_instance", remote)):
                     samples = []
