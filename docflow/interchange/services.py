@@ -34,7 +34,13 @@ from ..documents.vocab import Secrecy, Urgency
 from ..extensions import db
 from ..files.services import UploadRejected, open_file, store_file
 from ..jobs import enqueue_after_commit
-from ..outgoing.models import DeliveryState, OutgoingDocument, OutgoingEvent, Recipient, RecipientKind
+from ..outgoing.models import (
+    DeliveryState,
+    OutgoingDocument,
+    OutgoingEvent,
+    Recipient,
+    RecipientKind,
+)
 from ..timeutil import to_local, utcnow
 from . import edxml
 from .edxml import (

@@ -15,6 +15,7 @@ import hmac
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 MAX_SKEW_SECONDS = 300
@@ -69,7 +70,7 @@ def request_headers(secret: str, sender_code: str, path: str, body: bytes, now: 
     return {HEADER_FROM: sender_code, HEADER_TS: ts, HEADER_SIG: _mac(secret, ts, path, _digest(body))}
 
 
-def verify_request(secret: str, headers: dict[str, str], path: str, body: bytes, now: float | None = None) -> bool:
+def verify_request(secret: str, headers: Mapping[str, str], path: str, body: bytes, now: float | None = None) -> bool:
     ts, sig = headers.get(HEADER_TS, ""), headers.get(HEADER_SIG, "")
     if not ts.isdigit() or abs((now if now is not None else time.time()) - int(ts)) > MAX_SKEW_SECONDS:
         return False

@@ -66,7 +66,7 @@ def _handle(kind: str) -> Response:
     except TransportError:
         secret = None
     body = request.get_data(cache=False)
-    if peer is None or secret is None or not verify_request(secret, dict(request.headers), request.path, body):
+    if peer is None or secret is None or not verify_request(secret, request.headers, request.path, body):
         logger.warning("interchange %s refused: sender %r not authenticated", kind, sender[:32])
         return _reply({"result": "unauthenticated", "reason": "unknown sender or bad signature"}, 401)
     try:
