@@ -156,6 +156,12 @@ def test_outbox_gives_up_after_the_last_back_off(pair, issue_document, monkeypat
     db.session.expire_all()
     view = services.delivery_of(doc.recipients[0])
     assert view.state == "failed" and "connection refused" in view.error
+    # The records officer sends it again once the other instance is back: a fresh round.
+    pair.transport.down.clear()
+    outgoing.send_electronically(db.session.get(User, pair.office_a.clerk.id), doc)
+    db.session.expire_all()
+    assert services.delivery_of(doc.recipients[0]).state == "sent"
+    assert doc.recipients[0].delivery == DeliveryState.DELIVERED
 
 
 def _post(pair, path: str, body: bytes, sender: str, secret: str = "a-shared-secret-of-32-characters"):
