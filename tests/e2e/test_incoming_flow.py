@@ -192,7 +192,7 @@ def test_receive_register_assign_process_complete(new_page, live_server, snap):
 
     expected = [
         ("received", OFFICER, "đã tiếp nhận văn bản", "Công văn 123-SYT.pdf"),
-        ("registered", OFFICER, "đã vào sổ", "Sổ văn bản đến: 1"),
+        ("registered", OFFICER, "đã vào sổ", "Sổ văn bản đến, số đến 1"),
         ("assigned", LEADER, "đã phân công xử lý", INSTRUCTION),
         ("commented", SPECIALIST, "đã cho ý kiến", COMMENT),
         ("attached", SPECIALIST, "đã đính kèm tệp", WORKING_FILE),
