@@ -27,4 +27,5 @@ VI_INTERCHANGE = {
     "Only the agency's records officers recall documents.": "Chỉ văn thư của cơ quan được lấy lại văn bản.",
     "Only issued documents can be recalled.": "Chỉ lấy lại được văn bản đã ban hành.",
     "Give the reason for recalling the document.": "Hãy nêu lý do lấy lại văn bản.",
+    "The packet could not be sealed: %(reason)s": "Không ký số được gói tin liên thông: %(reason)s",
 }

@@ -21,6 +21,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from signing.errors import SigningError
+
 from ..agencies.models import Agency
 from ..audit.services import record
 from ..documents.models import (
@@ -148,7 +150,7 @@ def queue_remote(doc: OutgoingDocument, recipient: Recipient) -> OutboxMessage:
     if msg is None:
         msg = OutboxMessage(kind="document", sender_code=doc.agency.code, receiver_code=recipient.agency.code,
                             edxml_document_id=doc_id, status_code="", outgoing_id=doc.id, recipient_id=recipient.id,
-                            payload=edxml.build_document(packet_for(doc, [recipient.agency])))
+                            payload=_sealed(doc, edxml.build_document(packet_for(doc, [recipient.agency]))))
         db.session.add(msg)
         db.session.flush()
     elif msg.state == "failed":  # an operator sends again: a fresh round of attempts
@@ -158,8 +160,28 @@ def queue_remote(doc: OutgoingDocument, recipient: Recipient) -> OutboxMessage:
     return msg
 
 
+def _sealed(doc: OutgoingDocument, data: bytes) -> bytes:
+    """The packet signed (XML-DSig) with the agency seal when the agency has a seal key."""
+    from ..documents.services import ActionRefused
+    from ..outgoing.models import SigningCredential
+    from ..outgoing.services import credential
+    from ..outgoing.signatures import CredentialMissing
+    from .seal import sign_packet
+
+    has_seal = db.session.scalar(select(SigningCredential.id).where(
+        SigningCredential.agency_id == doc.agency_id, SigningCredential.purpose == "seal",
+        SigningCredential.user_id.is_(None), SigningCredential.active.is_(True)))
+    if has_seal is None:
+        return data
+    try:
+        return sign_packet(data, credential(doc.agency_id, "seal").open())
+    except (CredentialMissing, SigningError) as exc:
+        raise ActionRefused("The packet could not be sealed: %(reason)s", reason=str(exc)) from exc
+
+
 # ------------------------------------------------------------------ arrivals
-def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None) -> list[IncomingDocument]:
+def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None,
+                    sealed_by: str | None = None) -> list[IncomingDocument]:
     """Put the packet in the queue of each addressed agency served here (idempotent; no commit)."""
     if only is not None:
         targets = [only]
@@ -173,7 +195,7 @@ def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None
 
     if packet.business_type in (edxml.REVOKE, edxml.UPDATE):
         return [apply_change(agency, packet) for agency in targets]
-    accepted = [_accept_for(agency, packet, via) for agency in targets]
+    accepted = [_accept_for(agency, packet, via, sealed_by) for agency in targets]
     if packet.business_type == edxml.REPLACE:
         for agency, incoming in zip(targets, accepted, strict=True):
             mark_replaced(agency, packet, incoming)
@@ -185,7 +207,7 @@ def _receipt(agency_id: int, sender: str, doc_id: str) -> Receipt | None:
                                                    Receipt.edxml_document_id == doc_id))
 
 
-def _accept_for(agency: Agency, packet: DocumentPacket, via: str) -> IncomingDocument:
+def _accept_for(agency: Agency, packet: DocumentPacket, via: str, sealed_by: str | None = None) -> IncomingDocument:
     sender = packet.sender.organ_id
     existing = _receipt(agency.id, sender, packet.document_id)
     if existing is not None:
@@ -194,7 +216,7 @@ def _accept_for(agency: Agency, packet: DocumentPacket, via: str) -> IncomingDoc
     # No savepoint here: SQLAlchemy fires "after_commit" when a savepoint is released, which
     # would run the jobs queued so far before the real commit. A concurrent twin fails on
     # the receipt's unique constraint at commit instead; the sender retries and gets the twin.
-    incoming = _create_incoming(agency, packet, via)
+    incoming = _create_incoming(agency, packet, via, sealed_by)
     enqueue_after_commit("incoming.validate_signatures", incoming.id)
     enqueue_after_commit("interchange.status", incoming.id, "01")
     return incoming
@@ -208,7 +230,7 @@ def _store(agency: Agency, att: edxml.Attachment) -> int:
     return stored.id
 
 
-def _create_incoming(agency: Agency, packet: DocumentPacket, via: str) -> IncomingDocument:
+def _create_incoming(agency: Agency, packet: DocumentPacket, via: str, sealed_by: str | None) -> IncomingDocument:
     files = sorted(packet.attachments, key=lambda a: not a.data.startswith(b"%PDF"))  # the first PDF is the main file
     file_ids = [_store(agency, att) for att in files if att.data]
     sender = packet.sender
@@ -225,13 +247,14 @@ def _create_incoming(agency: Agency, packet: DocumentPacket, via: str) -> Incomi
     )
     db.session.add(incoming)
     db.session.flush()
+    sealed = f" — gói tin ký số bởi {sealed_by}" if sealed_by else ""
     db.session.add(Event(document_id=incoming.id, kind=EventKind.RECEIVED,
-                         text=f"{incoming.issuer_name}: {incoming.number_notation}"))
+                         text=f"{incoming.issuer_name}: {incoming.number_notation}{sealed}"[:4000]))
     db.session.add(Receipt(agency_id=agency.id, sender_code=sender.organ_id, edxml_document_id=packet.document_id,
                            incoming_id=incoming.id, via=via, extra_files=json.dumps(file_ids[1:]) if file_ids[1:] else None))
     db.session.flush()
     record("incoming.receive", agency_id=agency.id, obj=incoming, source=via, sender=sender.organ_id,
-           document_id=packet.document_id)
+           document_id=packet.document_id, sealed_by=sealed_by)
     logger.info("packet %s from %s received for %s as incoming %s", packet.document_id, sender.organ_id,
                 agency.code, incoming.id)
     return incoming

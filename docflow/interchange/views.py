@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
-from . import changes, edxml, services
+from . import changes, edxml, seal, services
 from .edxml import PacketRejected
 from .models import Peer
 from .transport import (
@@ -76,8 +76,11 @@ def _handle(kind: str) -> Response:
         if packet.sender.organ_id != peer.agency_code:
             raise PacketRejected("the packet's From/OrganId is not the authenticated sender")
         if kind == "document":
-            docs = services.accept_document(packet, via="http")
-            result = {"result": "accepted", "incoming": [d.id for d in docs]}
+            config = current_app.config
+            sealed_by = seal.verify_packet(body, config["TRUST_ROOTS"], config["SIGNING_CHAIN"],
+                                           config["REVOCATION_FETCHING"])
+            docs = services.accept_document(packet, via="http", sealed_by=sealed_by)
+            result = {"result": "accepted", "incoming": [d.id for d in docs], "sealed_by": sealed_by}
         else:
             services.accept_status(packet)
             result = {"result": "accepted"}

@@ -94,7 +94,13 @@ class Pair:
 
 
 @pytest.fixture
-def pair(app, make_office, tmp_path, monkeypatch) -> Pair:
+def peer_config() -> dict[str, Any]:
+    """Extra settings of instance B (a module overrides it, e.g. with trust roots)."""
+    return {}
+
+
+@pytest.fixture
+def pair(app, make_office, tmp_path, monkeypatch, peer_config) -> Pair:
     from docflow import create_app
     from docflow.agencies.models import Agency, AgencyLevel
     from docflow.cli import upgrade_database
@@ -104,7 +110,7 @@ def pair(app, make_office, tmp_path, monkeypatch) -> Pair:
     transport = ClientTransport()
     office_a = make_office(code="000.00.60.H56", name="Ủy ban nhân dân tỉnh A")
     b_dir = tmp_path / "instance-b"
-    app_b = create_app(base_config(b_dir, SQLALCHEMY_DATABASE_URI=f"sqlite:///{b_dir / 'docflow.db'}"),
+    app_b = create_app(base_config(b_dir, SQLALCHEMY_DATABASE_URI=f"sqlite:///{b_dir / 'docflow.db'}", **peer_config),
                        instance_path=str(b_dir / "instance"))
     app_b.test_client_class = IsolatedClient
     transport.routes = {"http://a.test": app, "http://b.test": app_b}
