@@ -14,10 +14,10 @@ from .documents.models import (
     Notification,
     RegisterCounter,
 )
-from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder  # noqa: F401
+from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder
 from .files.models import OrphanCandidate, StoredFile
-from .interchange.models import OutboxMessage, Peer, Receipt, RecipientStatus  # noqa: F401
-from .outgoing.models import (  # noqa: F401
+from .interchange.models import OutboxMessage, Peer, Receipt, RecipientStatus
+from .outgoing.models import (
     OutgoingAttachment,
     OutgoingCounter,
     OutgoingDocument,
@@ -29,7 +29,44 @@ from .outgoing.models import (  # noqa: F401
     SigningCredential,
 )
 from .searching.models import DocumentText
-from .signing_agent.models import SigningTicket, UserCertificate  # noqa: F401
+from .signing_agent.models import SigningTicket, UserCertificate
 
-__all__ = ["DocumentText", "ApiToken", "Assignment", "Attachment", "Event", "ExtensionRequest", "IncomingDocument", "IncomingRegister",
-           "Notification", "RegisterCounter", "Agency", "AgencyLevel", "AuditEntry", "Department", "OrphanCandidate", "Role", "StoredFile", "User"]
+__all__ = [
+    "Agency",
+    "AgencyLevel",
+    "ApiToken",
+    "Assignment",
+    "Attachment",
+    "AuditEntry",
+    "Department",
+    "DocumentText",
+    "Dossier",
+    "DossierCatalog",
+    "DossierItem",
+    "DossierReminder",
+    "Event",
+    "ExtensionRequest",
+    "IncomingDocument",
+    "IncomingRegister",
+    "Notification",
+    "OrphanCandidate",
+    "OutboxMessage",
+    "OutgoingAttachment",
+    "OutgoingCounter",
+    "OutgoingDocument",
+    "OutgoingEvent",
+    "OutgoingRegister",
+    "OutgoingVersion",
+    "Peer",
+    "Receipt",
+    "Recipient",
+    "RecipientStatus",
+    "RegisterCounter",
+    "ReviewStep",
+    "Role",
+    "SigningCredential",
+    "SigningTicket",
+    "StoredFile",
+    "User",
+    "UserCertificate",
+]
