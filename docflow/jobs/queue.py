@@ -124,6 +124,10 @@ def enqueue_after_commit(name: str, *args: Any, job_id: str | None = None) -> No
 
 @event.listens_for(Session, "after_commit")
 def _run_pending(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT (begin_nested) is released:
+    # only the outermost commit makes the work visible to a job.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop("docflow.pending_jobs", [])
     for app, name, args, job_id in pending:
         with app.app_context():

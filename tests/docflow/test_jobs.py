@@ -75,3 +75,12 @@ def test_rq_queue_with_a_real_redis_and_worker(make_app, redis_url, tmp_path) ->
 def test_worker_refuses_inline_queue(app) -> None:
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "inline" in result.output
+
+
+def test_released_savepoint_does_not_run_jobs_early(app) -> None:
+    enqueue_after_commit("system.heartbeat", "after-outer-commit")
+    with db.session.begin_nested():
+        pass  # releasing the SAVEPOINT fires after_commit too
+    assert _heartbeats() == []
+    db.session.commit()
+    assert _heartbeats() == ["after-outer-commit"]
