@@ -6,6 +6,9 @@ made up for the demo and are not the province's official catalogue.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -91,8 +94,30 @@ def create_demo_data() -> list[tuple[str, str, str, str]]:
         user(other, f"{prefix}.lanhdao", "Lãnh đạo " + aname, "Chủ tịch" if level == AgencyLevel.COMMUNE else "Giám đốc", "leader")
         rows.append((aname, f"{prefix}.vanthu", "records_officer", DEMO_PASSWORD))
         rows.append((aname, f"{prefix}.lanhdao", "leader", DEMO_PASSWORD))
+    _register_demo_keys(province)
     db.session.commit()
     return rows
+
+
+def _register_demo_keys(province) -> None:  # type: ignore[no-untyped-def]
+    """Demo keys for the province's leader (approval) and the agency seal, so the outgoing
+    flow (sign, number and seal) works in the demo. See docflow/demo_keys.py."""
+    from .auth.models import User
+    from .demo_keys import PASSPHRASE_ENV, ensure_demo_keys
+    from .extensions import db
+    from .outgoing.models import SigningCredential
+
+    leader = db.session.scalar(select(User).where(User.username == "lanhdao"))
+    folder = Path(current_app.instance_path) / "demo-pki"
+    _ca, files, passphrase = ensure_demo_keys(folder, {"leader": leader.full_name, "seal": province.name})
+    os.environ[PASSPHRASE_ENV] = passphrase  # the server process holds the secret, never the database
+    for label, user in (("leader", leader), ("seal", None)):
+        exists = db.session.scalar(select(SigningCredential).where(
+            SigningCredential.agency_id == province.id, SigningCredential.pkcs12_path == str(files[label])))
+        if exists is None:
+            db.session.add(SigningCredential(agency_id=province.id, user_id=user.id if user else None,
+                                             purpose="approval" if user else "seal", kind="pkcs12",
+                                             pkcs12_path=str(files[label]), secret_env=PASSPHRASE_ENV))
 
 
 @click.command("demo")
@@ -115,6 +140,8 @@ def demo(serve: bool, port: int) -> None:
         # Plain HTTP on loopback for the demo: a Secure cookie would not be sent back.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+        # Trust the demo CA so the demo's own signatures are recognised.
+        app.config["TRUST_ROOTS"] = [*app.config["TRUST_ROOTS"], str(Path(app.instance_path) / "demo-pki" / "demo-root.pem")]
         from werkzeug.serving import run_simple
 
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)

@@ -34,3 +34,26 @@ def _check_demo(app) -> None:
     again = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
     assert again.exit_code == 0
     assert db.session.scalar(db.select(db.func.count(Agency.id))) == 7
+
+
+def test_demo_keys_let_the_outgoing_flow_run(make_app) -> None:
+    import io
+
+    from docflow.documents.vocab import Secrecy, Urgency
+    from docflow.outgoing import services as s
+    from docflow.outgoing.models import OutgoingStatus
+    from tests.docflow.office import make_pdf
+
+    app = make_app()
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["demo", "--no-serve"]).exit_code == 0
+        users = {u.username: u for u in db.session.scalars(db.select(User))}
+        drafter, leader, clerk = users["chuyenvien"], users["lanhdao"], users["vanthu"]
+        values = s.DraftValues(doc_type="Quyết định", subject="Thử quy trình văn bản đi trong bản demo",
+                               urgency=Urgency.NORMAL, secrecy=Secrecy.NONE)
+        doc = s.create_draft(drafter, values, io.BytesIO(make_pdf("demo")), "du-thao.pdf")
+        s.submit(drafter, doc, [], leader.id)
+        s.review(leader, doc, True)
+        s.sign(leader, doc)
+        s.issue(clerk, doc)
+        assert doc.status == OutgoingStatus.ISSUED and doc.number_notation == "01/QĐ-UBND"
