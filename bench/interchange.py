@@ -52,7 +52,13 @@ def _signed_pdf(pki, p12: Path) -> bytes:
     draft = io.BytesIO()
     pdf.save(draft)
     out = io.BytesIO()
-    sign_pdf(draft.getvalue(), out, Pkcs12Key(p12, "bench"), level="B-B", field_name="lanh_dao")
+    sign_pdf(
+        draft.getvalue(),
+        out,
+        Pkcs12Key(p12, "bench"),
+        level="B-B",
+        field_name="lanh_dao",
+    )
     return out.getvalue()
 
 
@@ -61,11 +67,17 @@ def _app(tmp: Path, name: str, pki) -> object:
     from docflow.cli import upgrade_database
 
     base = tmp / name
-    app = create_app({
-        "SECRET_KEY": "bench-secret-key-0123456789abcdef", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'db.sqlite'}",
-        "STORAGE_PATH": str(base / "storage"), "SEARCH_INDEX_PATH": str(base / "index"),
-        "TRUST_ROOTS": [str(pki.root_path)], "SESSION_COOKIE_SECURE": False,
-    }, instance_path=str(base / "instance"))
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'db.sqlite'}",
+            "STORAGE_PATH": str(base / "storage"),
+            "SEARCH_INDEX_PATH": str(base / "index"),
+            "TRUST_ROOTS": [str(pki.root_path)],
+            "SESSION_COOKIE_SECURE": False,
+        },
+        instance_path=str(base / "instance"),
+    )
     with app.app_context():
         upgrade_database()
     return app
@@ -81,8 +93,13 @@ def _office(code: str, name: str, level: str):  # noqa: ANN202
     db.session.flush()
     users = {}
     for role in (Role.RECORDS_OFFICER, Role.LEADER, Role.SPECIALIST):
-        users[role] = User(agency_id=agency.id, username=f"{role.value}-{code}", role=role, full_name="Bench",
-                           password_hash="x")  # noqa: S106 - never signs in
+        users[role] = User(
+            agency_id=agency.id,
+            username=f"{role.value}-{code}",
+            role=role,
+            full_name="Bench",
+            password_hash="x",
+        )  # noqa: S106 - never signs in
         db.session.add(users[role])
     db.session.commit()
     return agency, users
@@ -102,14 +119,36 @@ def _issue(agency, users, receiver, pdf: bytes, n: int):  # noqa: ANN202
     from docflow.timeutil import to_local, utcnow
 
     clerk = users[Role.RECORDS_OFFICER]
-    stored = store_file(io.BytesIO(pdf), original_name="vb.pdf", agency_id=agency.id, uploaded_by_id=clerk.id)
-    doc = OutgoingDocument(agency_id=agency.id, doc_type="Công văn", subject=f"Văn bản thử nghiệm số {n}",
-                           drafted_by_id=users[Role.SPECIALIST].id, signer_id=users[Role.LEADER].id,
-                           status=OutgoingStatus.ISSUED, number=n, notation="UBND-VP", year=to_local(utcnow()).year,
-                           issued_at=utcnow(), issued_by_id=clerk.id, issued_file_id=stored.id)
+    stored = store_file(
+        io.BytesIO(pdf),
+        original_name="vb.pdf",
+        agency_id=agency.id,
+        uploaded_by_id=clerk.id,
+    )
+    doc = OutgoingDocument(
+        agency_id=agency.id,
+        doc_type="Công văn",
+        subject=f"Văn bản thử nghiệm số {n}",
+        drafted_by_id=users[Role.SPECIALIST].id,
+        signer_id=users[Role.LEADER].id,
+        status=OutgoingStatus.ISSUED,
+        number=n,
+        notation="UBND-VP",
+        year=to_local(utcnow()).year,
+        issued_at=utcnow(),
+        issued_by_id=clerk.id,
+        issued_file_id=stored.id,
+    )
     db.session.add(doc)
     db.session.flush()
-    db.session.add(Recipient(document_id=doc.id, kind=RecipientKind.AGENCY, agency_id=receiver.id, name=receiver.name))
+    db.session.add(
+        Recipient(
+            document_id=doc.id,
+            kind=RecipientKind.AGENCY,
+            agency_id=receiver.id,
+            name=receiver.name,
+        )
+    )
     db.session.commit()  # the document exists; now time its delivery
     start = time.perf_counter()
     db.session.refresh(doc)
@@ -125,10 +164,17 @@ class _NoJobs:
 
 
 def _row(name: str, samples: list[float], total_s: float, **extra) -> dict:
-    row = {"bench": "interchange", "scenario": name, "rounds": len(samples),
-           "p50_ms": round(statistics.median(samples), 1),
-           "p95_ms": round(statistics.quantiles(samples, n=20)[-1], 1) if len(samples) > 1 else None,
-           "docs_per_s": round(len(samples) / total_s, 1), **extra}
+    row = {
+        "bench": "interchange",
+        "scenario": name,
+        "rounds": len(samples),
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(statistics.quantiles(samples, n=20)[-1], 1)
+        if len(samples) > 1
+        else None,
+        "docs_per_s": round(len(samples) / total_s, 1),
+        **extra,
+    }
     print(json.dumps(row, ensure_ascii=False), flush=True)
     return row
 
@@ -159,15 +205,25 @@ def bench(rounds: int) -> list[dict]:
             threading.Thread(target=server_a.serve_forever, daemon=True).start()
             with app_b.app_context():
                 _office("000.00.70.H56", "UBND xã B", "commune")
-                db.session.add(Peer(agency_code="000.00.60.H56", endpoint=f"http://127.0.0.1:{server_a.server_port}",
-                                    secret_env=SECRET_ENV))
+                db.session.add(
+                    Peer(
+                        agency_code="000.00.60.H56",
+                        endpoint=f"http://127.0.0.1:{server_a.server_port}",
+                        secret_env=SECRET_ENV,
+                    )
+                )
                 db.session.commit()
             with app_a.app_context():
                 agency, users = _office("000.00.60.H56", "UBND tỉnh A", "province")
                 local, _ = _office("000.00.61.H56", "UBND xã A1", "commune")
                 remote, _ = _office("000.00.70.H56", "UBND xã B", "commune")
-                db.session.add(Peer(agency_code=remote.code, endpoint=f"http://127.0.0.1:{server.server_port}",
-                                    secret_env=SECRET_ENV))
+                db.session.add(
+                    Peer(
+                        agency_code=remote.code,
+                        endpoint=f"http://127.0.0.1:{server.server_port}",
+                        secret_env=SECRET_ENV,
+                    )
+                )
                 db.session.commit()
 
                 doc, _ms = _issue(agency, users, local, pdf, 1)
@@ -177,7 +233,9 @@ def bench(rounds: int) -> list[dict]:
                     start = time.perf_counter()
                     edxml.parse_packet(edxml.build_document(packet))
                     samples.append((time.perf_counter() - start) * 1000)
-                results.append(_row("packet", samples, sum(samples) / 1000, pdf_bytes=len(pdf)))
+                results.append(
+                    _row("packet", samples, sum(samples) / 1000, pdf_bytes=len(pdf))
+                )
 
                 # The interchange path alone: jobs (validation, indexing, statuses) dropped.
                 jobs = app_a.extensions["docflow.jobs"]
@@ -185,24 +243,46 @@ def bench(rounds: int) -> list[dict]:
                 samples, begin = [], time.perf_counter()
                 for n in range(rounds):
                     samples.append(_issue(agency, users, local, pdf, 5000 + n)[1])
-                results.append(_row("same_instance_without_jobs", samples, time.perf_counter() - begin))
+                results.append(
+                    _row(
+                        "same_instance_without_jobs",
+                        samples,
+                        time.perf_counter() - begin,
+                    )
+                )
                 app_a.extensions["docflow.jobs"] = jobs
 
-                for name, receiver in (("same_instance", local), ("instance_to_instance", remote)):
+                for name, receiver in (
+                    ("same_instance", local),
+                    ("instance_to_instance", remote),
+                ):
                     samples = []
                     begin = time.perf_counter()
                     for n in range(rounds):
-                        doc, ms = _issue(agency, users, receiver, pdf, 100 + n + (0 if name == "same_instance" else 1000))
+                        doc, ms = _issue(
+                            agency,
+                            users,
+                            receiver,
+                            pdf,
+                            100 + n + (0 if name == "same_instance" else 1000),
+                        )
                         samples.append(ms)
-                        codes = db.session.scalars(db.select(RecipientStatus.code).where(
-                            RecipientStatus.recipient_id == doc.recipients[0].id)).all()
+                        codes = db.session.scalars(
+                            db.select(RecipientStatus.code).where(
+                                RecipientStatus.recipient_id == doc.recipients[0].id
+                            )
+                        ).all()
                         assert codes == ["01"], (name, codes)
                     total = time.perf_counter() - begin
                     results.append(_row(name, samples, total))
             with app_b.app_context():
-                arrived = db.session.scalars(db.select(IncomingDocument.signature_report)).all()
-                assert len(arrived) == rounds and all('"TOTAL-PASSED"' in (r or "") or "PASSED" in (r or "")
-                                                      for r in arrived), arrived[:1]
+                arrived = db.session.scalars(
+                    db.select(IncomingDocument.signature_report)
+                ).all()
+                assert len(arrived) == rounds and all(
+                    '"TOTAL-PASSED"' in (r or "") or "PASSED" in (r or "")
+                    for r in arrived
+                ), arrived[:1]
             server_a.shutdown()
         finally:
             if server is not None:

@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 
-def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
     """Build the app. ``test_config`` replaces the cfg file and the environment entirely."""
     import os
 
@@ -43,7 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="docflow_session",
         REMEMBER_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings["SESSION_LIFETIME_MINUTES"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(
+            minutes=settings["SESSION_LIFETIME_MINUTES"]
+        ),
         MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_LOCALE=settings["DEFAULT_LOCALE"],
@@ -62,8 +66,13 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 def _select_locale() -> str:
     from flask import current_app
 
-    if request.path.startswith("/api/"):  # API clients choose with Accept-Language; no session
-        return request.accept_languages.best_match(["vi", "en"]) or current_app.config["DEFAULT_LOCALE"]
+    if request.path.startswith(
+        "/api/"
+    ):  # API clients choose with Accept-Language; no session
+        return (
+            request.accept_languages.best_match(["vi", "en"])
+            or current_app.config["DEFAULT_LOCALE"]
+        )
     lang = session.get("lang")
     if lang in ("vi", "en"):
         return lang
@@ -72,7 +81,9 @@ def _select_locale() -> str:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -116,12 +127,19 @@ def _init_backends(app: Flask) -> None:
     app.extensions["docflow.jobs"] = build_queue(app.config)
     c = app.config
     if c["STORAGE_BACKEND"] == "s3":
-        options = {"endpoint": c["S3_ENDPOINT"], "access_key": c["S3_ACCESS_KEY"],
-                   "secret_key": c["S3_SECRET_KEY"], "bucket": c["S3_BUCKET"], "secure": c["S3_SECURE"]}
+        options = {
+            "endpoint": c["S3_ENDPOINT"],
+            "access_key": c["S3_ACCESS_KEY"],
+            "secret_key": c["S3_SECRET_KEY"],
+            "bucket": c["S3_BUCKET"],
+            "secure": c["S3_SECURE"],
+        }
     else:
         options = {"root": c["STORAGE_PATH"]}
     try:
-        app.extensions["docflow.storage"] = build_storage(c["STORAGE_BACKEND"], **options)
+        app.extensions["docflow.storage"] = build_storage(
+            c["STORAGE_BACKEND"], **options
+        )
     except StorageError as exc:
         raise ConfigError(f"Invalid configuration:\n  - storage: {exc}") from exc
     try:
@@ -135,21 +153,23 @@ def _register_domains(app: Flask) -> None:
     from .agencies.views import bp as admin_bp
     from .api import register_api
     from .auth.views import bp as auth_bp
+    from .cli import register_cli
     from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
     from .documents.register_views import bp as register_book_bp
     from .documents.views import bp as incoming_bp
-    from .outgoing import jobs as _outgoing_jobs  # noqa: F401 - registers jobs
-    from .outgoing.views import bp as outgoing_bp
-    from .outgoing.register_views import bp as outgoing_register_book_bp
     from .dossiers import jobs as _dossier_jobs  # noqa: F401 - registers jobs
     from .dossiers.views import bp as dossiers_bp
-    from .cli import register_cli
     from .home.views import bp as home_bp
     from .interchange import jobs as _interchange_jobs  # noqa: F401 - registers jobs
     from .interchange.cli import edxml_cli, interchange_cli
-    from .interchange.views import bp as interchange_bp, ui_bp as interchange_ui_bp
+    from .interchange.views import bp as interchange_bp
+    from .interchange.views import ui_bp as interchange_ui_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
-    from .searching import jobs as _search_jobs, listeners as _search_listeners  # noqa: F401 - registers jobs
+    from .outgoing import jobs as _outgoing_jobs  # noqa: F401 - registers jobs
+    from .outgoing.register_views import bp as outgoing_register_book_bp
+    from .outgoing.views import bp as outgoing_bp
+    from .searching import jobs as _search_jobs  # noqa: F401 - registers jobs
+    from .searching import listeners as _search_listeners  # noqa: F401 - session listeners
     from .searching.views import bp as search_bp
     from .signing_agent.views import bp as signing_agent_bp
 
@@ -160,8 +180,12 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(outgoing_bp)
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(search_bp)
-    app.register_blueprint(signing_agent_bp)  # /sign: the leader's USB token via docflow-agent
-    app.register_blueprint(interchange_bp)  # /interchange/v1: other instances post packets (HMAC, no session)
+    app.register_blueprint(
+        signing_agent_bp
+    )  # /sign: the leader's USB token via docflow-agent
+    app.register_blueprint(
+        interchange_bp
+    )  # /interchange/v1: other instances post packets (HMAC, no session)
     app.register_blueprint(interchange_ui_bp)
     app.cli.add_command(interchange_cli)
     app.cli.add_command(edxml_cli)
@@ -174,7 +198,10 @@ def _register_domains(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale() or "vi"), "current_user": current_user}
+        return {
+            "current_locale": str(get_locale() or "vi"),
+            "current_user": current_user,
+        }
 
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
@@ -182,7 +209,8 @@ def _register_domains(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
         )
         return response
 
@@ -195,45 +223,85 @@ def _register_errors(app: Flask) -> None:
             return error_response(code)
         if request.accept_mimetypes.best == "application/json":
             return {"error": title, "message": message}, code
-        return render_template("error.html", code=code, title=title, message=message), code
+        return render_template(
+            "error.html", code=code, title=title, message=message
+        ), code
 
     @app.errorhandler(CSRFError)
     def _csrf(_e):  # type: ignore[no-untyped-def]
         logger.warning("CSRF rejected on %s: %s", request.path, _e.description)
-        return page(400, _("Form expired"), _("The form has expired or was not sent from this site. Reload the page and try again."))
+        return page(
+            400,
+            _("Form expired"),
+            _(
+                "The form has expired or was not sent from this site. Reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(403)
     def _forbidden(_e):  # type: ignore[no-untyped-def]
-        return page(403, _("Not allowed"), _("You do not have permission to open this page."))
+        return page(
+            403, _("Not allowed"), _("You do not have permission to open this page.")
+        )
 
     @app.errorhandler(404)
     def _not_found(_e):  # type: ignore[no-untyped-def]
-        return page(404, _("Not found"), _("The page you asked for does not exist or you cannot see it."))
+        return page(
+            404,
+            _("Not found"),
+            _("The page you asked for does not exist or you cannot see it."),
+        )
 
     @app.errorhandler(413)
     def _too_large(_e):  # type: ignore[no-untyped-def]
-        return page(413, _("File too large"), _("The file is larger than %(mb)d MB.", mb=app.config["MAX_UPLOAD_MB"]))
+        return page(
+            413,
+            _("File too large"),
+            _("The file is larger than %(mb)d MB.", mb=app.config["MAX_UPLOAD_MB"]),
+        )
 
     @app.errorhandler(429)
     def _rate_limited(_e):  # type: ignore[no-untyped-def]
-        return page(429, _("Too many attempts"), _("Too many sign-in attempts from this address. Wait a minute and try again."))
+        return page(
+            429,
+            _("Too many attempts"),
+            _(
+                "Too many sign-in attempts from this address. Wait a minute and try again."
+            ),
+        )
 
     @app.errorhandler(StorageUnavailable)
     def _storage_down(exc):  # type: ignore[no-untyped-def]
         db.session.rollback()
         logger.error("storage unavailable on %s: %s", request.path, exc)
-        return page(503, _("File storage unavailable"),
-                    _("The file storage cannot be reached right now. Nothing was saved. Try again in a few minutes."))
+        return page(
+            503,
+            _("File storage unavailable"),
+            _(
+                "The file storage cannot be reached right now. Nothing was saved. Try again in a few minutes."
+            ),
+        )
 
     @app.errorhandler(StorageError)
     def _storage_error(exc):  # type: ignore[no-untyped-def]
         db.session.rollback()
         logger.error("storage error on %s: %s", request.path, exc)
-        return page(500, _("File storage error"),
-                    _("The file could not be read or written. Nothing was saved. The operators have been told."))
+        return page(
+            500,
+            _("File storage error"),
+            _(
+                "The file could not be read or written. Nothing was saved. The operators have been told."
+            ),
+        )
 
     @app.errorhandler(500)
     def _server_error(_e):  # type: ignore[no-untyped-def]
         db.session.rollback()
         logger.exception("unhandled error on %s", request.path)
-        return page(500, _("Something went wrong"), _("The request could not be completed. Nothing was changed. Try again later."))
+        return page(
+            500,
+            _("Something went wrong"),
+            _(
+                "The request could not be completed. Nothing was changed. Try again later."
+            ),
+        )

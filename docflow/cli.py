@@ -51,13 +51,26 @@ def upgrade_database() -> None:
 
 @click.command("init")
 @click.option("--admin-username", default="admin", show_default=True)
-@click.option("--admin-password-env", metavar="VARNAME", help="Read the first admin's password from this variable.")
-@click.option("--agency-code", default=None, help="QCVN 102 code of the first agency (asked if missing).")
+@click.option(
+    "--admin-password-env",
+    metavar="VARNAME",
+    help="Read the first admin's password from this variable.",
+)
+@click.option(
+    "--agency-code",
+    default=None,
+    help="QCVN 102 code of the first agency (asked if missing).",
+)
 @click.option("--agency-name", default=None)
 @click.option("--agency-short-name", default=None)
 @with_appcontext
-def init(admin_username: str, admin_password_env: str | None, agency_code: str | None,
-         agency_name: str | None, agency_short_name: str | None) -> None:
+def init(
+    admin_username: str,
+    admin_password_env: str | None,
+    agency_code: str | None,
+    agency_name: str | None,
+    agency_short_name: str | None,
+) -> None:
     """Create or upgrade the database and create the first system administrator."""
     from sqlalchemy import select
 
@@ -73,7 +86,9 @@ def init(admin_username: str, admin_password_env: str | None, agency_code: str |
     if db.session.scalar(select(User).where(User.is_superadmin.is_(True))):
         click.echo("A system administrator already exists; nothing else to do.")
         return
-    code = agency_code or click.prompt("QCVN 102 code of your agency (e.g. 000.00.00.H56)")
+    code = agency_code or click.prompt(
+        "QCVN 102 code of your agency (e.g. 000.00.00.H56)"
+    )
     if problem := qcvn102_error(code.strip().upper()):
         raise click.ClickException(f"Invalid agency code {code!r}: {problem}.")
     name = agency_name or click.prompt("Agency name")
@@ -83,13 +98,26 @@ def init(admin_username: str, admin_password_env: str | None, agency_code: str |
         password = getpass.getpass("Password for the first administrator: ")
     if problem := password_problem(password, admin_username):
         raise click.ClickException(problem % {"n": MIN_LENGTH})
-    agency = db.session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+    agency = db.session.scalar(
+        select(Agency).where(Agency.code == code.strip().upper())
+    )
     if agency is None:
-        agency = Agency(code=code.strip().upper(), name=name, short_name=short, level=AgencyLevel.PROVINCE)
+        agency = Agency(
+            code=code.strip().upper(),
+            name=name,
+            short_name=short,
+            level=AgencyLevel.PROVINCE,
+        )
         db.session.add(agency)
         db.session.flush()
-    admin = User(username=admin_username.lower(), full_name="Quản trị hệ thống", agency_id=agency.id,
-                 role=Role.ADMIN, is_superadmin=True, password_hash=hash_password(password))
+    admin = User(
+        username=admin_username.lower(),
+        full_name="Quản trị hệ thống",
+        agency_id=agency.id,
+        role=Role.ADMIN,
+        is_superadmin=True,
+        password_hash=hash_password(password),
+    )
     db.session.add(admin)
     db.session.flush()
     record("system.init", actor=admin, obj=admin, agency_id=agency.id)
@@ -99,8 +127,12 @@ def init(admin_username: str, admin_password_env: str | None, agency_code: str |
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@click.option("--fork/--no-fork", default=False, show_default=True,
-              help="Fork a work horse per job. Off by default: PKCS#11 sessions do not survive a fork.")
+@click.option(
+    "--fork/--no-fork",
+    default=False,
+    show_default=True,
+    help="Fork a work horse per job. Off by default: PKCS#11 sessions do not survive a fork.",
+)
 @with_appcontext
 def worker(burst: bool, fork: bool) -> None:
     """Run an RQ worker for background jobs (JOB_QUEUE=rq)."""
@@ -111,7 +143,9 @@ def worker(burst: bool, fork: bool) -> None:
 
     queue = current_app.extensions["docflow.jobs"]
     if not isinstance(queue, RQQueue):
-        raise click.ClickException("JOB_QUEUE is 'inline': jobs run inside the web process, no worker needed.")
+        raise click.ClickException(
+            "JOB_QUEUE is 'inline': jobs run inside the web process, no worker needed."
+        )
     set_app(current_app._get_current_object())  # type: ignore[attr-defined]
     worker_class = Worker if fork else SimpleWorker
     w = worker_class([queue.queue], connection=queue.connection)
@@ -152,7 +186,11 @@ def _library_commands(group: click.Group) -> None:
 
 
 def main() -> None:
-    group = FlaskGroup(create_app=_create_app, add_version_option=False, load_dotenv=False,
-                       help="docflow: document management and digital signatures.")
+    group = FlaskGroup(
+        create_app=_create_app,
+        add_version_option=False,
+        load_dotenv=False,
+        help="docflow: document management and digital signatures.",
+    )
     _library_commands(group)
     group.main(prog_name="docflow")

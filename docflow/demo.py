@@ -28,7 +28,11 @@ COMMUNES = [
     ("000.00.43.H56", "Ủy ban nhân dân xã Hoằng Hóa", "UBND"),
 ]
 #: Units (phòng ban) inside the provincial People's Committee office.
-UNITS = [("Phòng Tổng hợp", "TH"), ("Phòng Kinh tế", "KT"), ("Phòng Văn hóa - Xã hội", "VX")]
+UNITS = [
+    ("Phòng Tổng hợp", "TH"),
+    ("Phòng Kinh tế", "KT"),
+    ("Phòng Văn hóa - Xã hội", "VX"),
+]
 PEOPLE = [  # username, full name, position, role, unit index
     ("quantri", "Nguyễn Văn Quản", "Quản trị hệ thống", "admin", None),
     ("vanthu", "Lê Thị Thư", "Văn thư", "records_officer", 0),
@@ -49,22 +53,51 @@ def create_demo_data() -> list[tuple[str, str, str, str]]:
     def agency(code, name, short, level, parent=None, qd20=None):  # type: ignore[no-untyped-def]
         row = db.session.scalar(select(Agency).where(Agency.code == code))
         if row is None:
-            row = Agency(code=code, name=name, short_name=short, level=level, parent=parent, code_qd20=qd20,
-                         address="Thanh Hóa", phone="0237 3852 000")
+            row = Agency(
+                code=code,
+                name=name,
+                short_name=short,
+                level=level,
+                parent=parent,
+                code_qd20=qd20,
+                address="Thanh Hóa",
+                phone="0237 3852 000",
+            )
             db.session.add(row)
             db.session.flush()
             record("agency.create", agency_id=row.id, obj=row, code=code, source="demo")
         return row
 
-    def user(agency_row, username, full_name, position, role, department=None, superadmin=False):  # type: ignore[no-untyped-def]
+    def user(
+        agency_row,
+        username,
+        full_name,
+        position,
+        role,
+        department=None,
+        superadmin=False,
+    ):  # type: ignore[no-untyped-def]
         row = db.session.scalar(select(User).where(User.username == username))
         if row is None:
-            row = User(username=username, full_name=full_name, position=position, role=Role(role),
-                       agency=agency_row, department=department, is_superadmin=superadmin,
-                       password_hash=hash_password(DEMO_PASSWORD))
+            row = User(
+                username=username,
+                full_name=full_name,
+                position=position,
+                role=Role(role),
+                agency=agency_row,
+                department=department,
+                is_superadmin=superadmin,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
             db.session.add(row)
             db.session.flush()
-            record("user.create", agency_id=agency_row.id, obj=row, username=username, source="demo")
+            record(
+                "user.create",
+                agency_id=agency_row.id,
+                obj=row,
+                username=username,
+                source="demo",
+            )
         else:  # a re-run restores the printed password and unlocks the account
             row.password_hash = hash_password(DEMO_PASSWORD)
             row.locked_until, row.failed_logins, row.active = None, 0, True
@@ -74,24 +107,45 @@ def create_demo_data() -> list[tuple[str, str, str, str]]:
     province = agency(code, name, short, AgencyLevel.PROVINCE, qd20=qd20)
     units = []
     for unit_name, unit_short in UNITS:
-        unit = db.session.scalar(select(Department).where(Department.agency_id == province.id,
-                                                          Department.name == unit_name))
+        unit = db.session.scalar(
+            select(Department).where(
+                Department.agency_id == province.id, Department.name == unit_name
+            )
+        )
         if unit is None:
-            unit = Department(agency_id=province.id, name=unit_name, short_name=unit_short)
+            unit = Department(
+                agency_id=province.id, name=unit_name, short_name=unit_short
+            )
             db.session.add(unit)
         units.append(unit)
     db.session.flush()
     rows = []
     for username, full_name, position, role, unit_index in PEOPLE:
         unit = units[unit_index] if unit_index is not None else None
-        user(province, username, full_name, position, role, unit, superadmin=(role == "admin"))
+        user(
+            province,
+            username,
+            full_name,
+            position,
+            role,
+            unit,
+            superadmin=(role == "admin"),
+        )
         rows.append((name, username, role, DEMO_PASSWORD))
     for i, (acode, aname, ashort) in enumerate(DEPARTMENTS + COMMUNES, start=1):
         level = AgencyLevel.PROVINCE if i <= len(DEPARTMENTS) else AgencyLevel.COMMUNE
         other = agency(acode, aname, ashort, level, parent=province)
         prefix = f"a{i}"
-        user(other, f"{prefix}.vanthu", "Văn thư " + aname, "Văn thư", "records_officer")
-        user(other, f"{prefix}.lanhdao", "Lãnh đạo " + aname, "Chủ tịch" if level == AgencyLevel.COMMUNE else "Giám đốc", "leader")
+        user(
+            other, f"{prefix}.vanthu", "Văn thư " + aname, "Văn thư", "records_officer"
+        )
+        user(
+            other,
+            f"{prefix}.lanhdao",
+            "Lãnh đạo " + aname,
+            "Chủ tịch" if level == AgencyLevel.COMMUNE else "Giám đốc",
+            "leader",
+        )
         rows.append((aname, f"{prefix}.vanthu", "records_officer", DEMO_PASSWORD))
         rows.append((aname, f"{prefix}.lanhdao", "leader", DEMO_PASSWORD))
     _register_demo_keys(province)
@@ -109,19 +163,38 @@ def _register_demo_keys(province) -> None:  # type: ignore[no-untyped-def]
 
     leader = db.session.scalar(select(User).where(User.username == "lanhdao"))
     folder = Path(current_app.instance_path) / "demo-pki"
-    _ca, files, passphrase = ensure_demo_keys(folder, {"leader": leader.full_name, "seal": province.name})
-    os.environ[PASSPHRASE_ENV] = passphrase  # the server process holds the secret, never the database
+    _ca, files, passphrase = ensure_demo_keys(
+        folder, {"leader": leader.full_name, "seal": province.name}
+    )
+    os.environ[PASSPHRASE_ENV] = (
+        passphrase  # the server process holds the secret, never the database
+    )
     for label, user in (("leader", leader), ("seal", None)):
-        exists = db.session.scalar(select(SigningCredential).where(
-            SigningCredential.agency_id == province.id, SigningCredential.pkcs12_path == str(files[label])))
+        exists = db.session.scalar(
+            select(SigningCredential).where(
+                SigningCredential.agency_id == province.id,
+                SigningCredential.pkcs12_path == str(files[label]),
+            )
+        )
         if exists is None:
-            db.session.add(SigningCredential(agency_id=province.id, user_id=user.id if user else None,
-                                             purpose="approval" if user else "seal", kind="pkcs12",
-                                             pkcs12_path=str(files[label]), secret_env=PASSPHRASE_ENV))
+            db.session.add(
+                SigningCredential(
+                    agency_id=province.id,
+                    user_id=user.id if user else None,
+                    purpose="approval" if user else "seal",
+                    kind="pkcs12",
+                    pkcs12_path=str(files[label]),
+                    secret_env=PASSPHRASE_ENV,
+                )
+            )
 
 
 @click.command("demo")
-@click.option("--serve/--no-serve", default=True, help="Serve on 127.0.0.1 after creating the data.")
+@click.option(
+    "--serve/--no-serve",
+    default=True,
+    help="Serve on 127.0.0.1 after creating the data.",
+)
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
 def demo(serve: bool, port: int) -> None:
@@ -141,7 +214,10 @@ def demo(serve: bool, port: int) -> None:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
         # Trust the demo CA so the demo's own signatures are recognised.
-        app.config["TRUST_ROOTS"] = [*app.config["TRUST_ROOTS"], str(Path(app.instance_path) / "demo-pki" / "demo-root.pem")]
+        app.config["TRUST_ROOTS"] = [
+            *app.config["TRUST_ROOTS"],
+            str(Path(app.instance_path) / "demo-pki" / "demo-root.pem"),
+        ]
         from werkzeug.serving import run_simple
 
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)

@@ -25,14 +25,18 @@ MARK = "DEMO - KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, MARK),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, MARK),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
-def _certificate(subject: str, key, issuer_name, issuer_key, *, ca: bool) -> x509.Certificate:  # type: ignore[no-untyped-def]
+def _certificate(
+    subject: str, key, issuer_name, issuer_key, *, ca: bool
+) -> x509.Certificate:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     builder = (
         x509.CertificateBuilder()
@@ -43,14 +47,27 @@ def _certificate(subject: str, key, issuer_name, issuer_key, *, ca: bool) -> x50
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=3 * 365))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=ca,
-                                     crl_sign=ca, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=not ca,
+                content_commitment=not ca,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     )
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def ensure_demo_keys(folder: Path, people: dict[str, str]) -> tuple[Path, dict[str, Path], str]:
+def ensure_demo_keys(
+    folder: Path, people: dict[str, str]
+) -> tuple[Path, dict[str, Path], str]:
     """Create (once) the demo CA and one PKCS#12 per entry of ``people`` (label -> common name).
 
     Returns the CA certificate path, label -> PKCS#12 path, and the passphrase.
@@ -66,13 +83,26 @@ def ensure_demo_keys(folder: Path, people: dict[str, str]) -> tuple[Path, dict[s
     ca_key_path = folder / "demo-root.key"
     if not ca_path.exists():
         ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        ca_cert = _certificate("Docflow Demo Root CA", ca_key, _name("Docflow Demo Root CA"), ca_key, ca=True)
-        ca_key_path.write_bytes(ca_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                     serialization.BestAvailableEncryption(passphrase.encode())))
+        ca_cert = _certificate(
+            "Docflow Demo Root CA",
+            ca_key,
+            _name("Docflow Demo Root CA"),
+            ca_key,
+            ca=True,
+        )
+        ca_key_path.write_bytes(
+            ca_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(passphrase.encode()),
+            )
+        )
         os.chmod(ca_key_path, 0o600)
         ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     ca_cert = x509.load_pem_x509_certificate(ca_path.read_bytes())
-    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), passphrase.encode())
+    ca_key = serialization.load_pem_private_key(
+        ca_key_path.read_bytes(), passphrase.encode()
+    )
     files = {}
     for label, common_name in people.items():
         path = folder / f"{label}.p12"
@@ -80,7 +110,12 @@ def ensure_demo_keys(folder: Path, people: dict[str, str]) -> tuple[Path, dict[s
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             cert = _certificate(common_name, key, ca_cert.subject, ca_key, ca=False)
             data = pkcs12.serialize_key_and_certificates(
-                label.encode(), key, cert, [ca_cert], serialization.BestAvailableEncryption(passphrase.encode()))
+                label.encode(),
+                key,
+                cert,
+                [ca_cert],
+                serialization.BestAvailableEncryption(passphrase.encode()),
+            )
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

@@ -26,37 +26,86 @@ class Setting:
 
 #: name -> declaration. Paths default to folders inside the instance folder.
 SETTINGS: dict[str, Setting] = {
-    "SECRET_KEY": Setting("", "Key signing sessions and CSRF tokens; generated per instance if empty."),
-    "SQLALCHEMY_DATABASE_URI": Setting("", "Database URL; empty = SQLite file instance/docflow.db."),
+    "SECRET_KEY": Setting(
+        "", "Key signing sessions and CSRF tokens; generated per instance if empty."
+    ),
+    "SQLALCHEMY_DATABASE_URI": Setting(
+        "", "Database URL; empty = SQLite file instance/docflow.db."
+    ),
     "STORAGE_BACKEND": Setting("local", "Where file bytes live: local or s3."),
-    "STORAGE_PATH": Setting("", "Folder for the local backend; empty = instance/storage."),
+    "STORAGE_PATH": Setting(
+        "", "Folder for the local backend; empty = instance/storage."
+    ),
     "S3_ENDPOINT": Setting("", "host:port of the S3 server (s3 backend)."),
     "S3_ACCESS_KEY": Setting("", "S3 access key (s3 backend)."),
     "S3_SECRET_KEY": Setting("", "S3 secret key (s3 backend)."),
     "S3_BUCKET": Setting("docflow", "S3 bucket, created if missing (s3 backend)."),
     "S3_SECURE": Setting(False, "Use HTTPS to reach the S3 server.", bool),
-    "SEARCH_INDEX_PATH": Setting("", "Folder of the Whoosh index; empty = instance/index."),
-    "SEARCH_BACKEND": Setting("whoosh-per-agency", "Search index: whoosh-per-agency (one index per agency) or whoosh."),
-    "SEARCH_LOCK_TIMEOUT": Setting(10, "Seconds an index writer waits for another writer before retrying later.", int),
-    "SEARCH_OCR": Setting("auto", "OCR of pages without text: on, off, or auto (on only with JOB_QUEUE=rq)."),
-    "JOB_QUEUE": Setting("inline", "Background jobs: inline (in-process) or rq (Redis workers)."),
-    "REDIS_URL": Setting("redis://127.0.0.1:6379/0", "Redis for the rq queue and shared rate limits."),
-    "RATELIMIT_STORAGE_URI": Setting("memory://", "Flask-Limiter storage; use redis://... with several processes."),
-    "LOGIN_RATE_LIMIT": Setting("10 per minute", "Login attempts allowed per client address."),
-    "API_RATE_LIMIT": Setting("600 per minute", "REST API calls allowed per token (Flask-Limiter syntax)."),
-    "LOGIN_MAX_FAILURES": Setting(5, "Failed logins in a row before an account is locked.", int),
+    "SEARCH_INDEX_PATH": Setting(
+        "", "Folder of the Whoosh index; empty = instance/index."
+    ),
+    "SEARCH_BACKEND": Setting(
+        "whoosh-per-agency",
+        "Search index: whoosh-per-agency (one index per agency) or whoosh.",
+    ),
+    "SEARCH_LOCK_TIMEOUT": Setting(
+        10,
+        "Seconds an index writer waits for another writer before retrying later.",
+        int,
+    ),
+    "SEARCH_OCR": Setting(
+        "auto",
+        "OCR of pages without text: on, off, or auto (on only with JOB_QUEUE=rq).",
+    ),
+    "JOB_QUEUE": Setting(
+        "inline", "Background jobs: inline (in-process) or rq (Redis workers)."
+    ),
+    "REDIS_URL": Setting(
+        "redis://127.0.0.1:6379/0", "Redis for the rq queue and shared rate limits."
+    ),
+    "RATELIMIT_STORAGE_URI": Setting(
+        "memory://", "Flask-Limiter storage; use redis://... with several processes."
+    ),
+    "LOGIN_RATE_LIMIT": Setting(
+        "10 per minute", "Login attempts allowed per client address."
+    ),
+    "API_RATE_LIMIT": Setting(
+        "600 per minute", "REST API calls allowed per token (Flask-Limiter syntax)."
+    ),
+    "LOGIN_MAX_FAILURES": Setting(
+        5, "Failed logins in a row before an account is locked.", int
+    ),
     "LOGIN_LOCK_MINUTES": Setting(15, "How long a locked account stays locked.", int),
-    "SESSION_COOKIE_SECURE": Setting(True, "Send the session cookie over HTTPS only.", bool),
-    "SESSION_LIFETIME_MINUTES": Setting(480, "Idle session lifetime (one working day).", int),
+    "SESSION_COOKIE_SECURE": Setting(
+        True, "Send the session cookie over HTTPS only.", bool
+    ),
+    "SESSION_LIFETIME_MINUTES": Setting(
+        480, "Idle session lifetime (one working day).", int
+    ),
     "DEFAULT_LOCALE": Setting("vi", "Interface language by default: vi or en."),
     "TIMEZONE": Setting("Asia/Ho_Chi_Minh", "Time zone for displayed dates."),
     "MAX_UPLOAD_MB": Setting(200, "Largest accepted upload, in megabytes.", int),
-    "TRUST_ROOTS": Setting("", "PEM files of trusted root certificates for signature checks, separated by ':'."),
-    "REVOCATION_FETCHING": Setting(True, "Fetch OCSP/CRL over the network when validating signatures.", bool),
-    "SIGNING_CHAIN": Setting("", "PEM files of intermediate certificates embedded in signatures, separated by ':'."),
-    "SIGNING_TSA_URL": Setting("", "RFC 3161 time-stamping service; empty = signatures without timestamp (B-B)."),
-    "SIGNING_LEVEL": Setting("B-T", "PAdES level when a TSA is set: B-T, B-LT or B-LTA."),
-    "DUE_SOON_DAYS": Setting(2, "A deadline this many days away or closer counts as due soon.", int),
+    "TRUST_ROOTS": Setting(
+        "",
+        "PEM files of trusted root certificates for signature checks, separated by ':'.",
+    ),
+    "REVOCATION_FETCHING": Setting(
+        True, "Fetch OCSP/CRL over the network when validating signatures.", bool
+    ),
+    "SIGNING_CHAIN": Setting(
+        "",
+        "PEM files of intermediate certificates embedded in signatures, separated by ':'.",
+    ),
+    "SIGNING_TSA_URL": Setting(
+        "",
+        "RFC 3161 time-stamping service; empty = signatures without timestamp (B-B).",
+    ),
+    "SIGNING_LEVEL": Setting(
+        "B-T", "PAdES level when a TSA is set: B-T, B-LT or B-LTA."
+    ),
+    "DUE_SOON_DAYS": Setting(
+        2, "A deadline this many days away or closer counts as due soon.", int
+    ),
     "PAGE_SIZE": Setting(25, "Rows per page in document lists.", int),
 }
 
@@ -101,7 +150,9 @@ def load_settings(
         scope: dict[str, Any] = {}
         try:
             exec(compile(cfg_file.read_text("utf-8"), str(cfg_file), "exec"), scope)  # noqa: S102 - operator-owned file
-        except Exception as exc:  # a broken file must produce a message, not a traceback
+        except (
+            Exception
+        ) as exc:  # a broken file must produce a message, not a traceback
             raise ConfigError(f"{cfg_file}: cannot be read: {exc}") from exc
         raw.update({k: v for k, v in scope.items() if k.isupper()})
     if overrides is None:
@@ -141,34 +192,55 @@ def _is_flask_key(name: str) -> bool:
 def _validate(s: dict[str, Any]) -> list[str]:
     problems = []
     if s["STORAGE_BACKEND"] not in {"local", "s3"}:
-        problems.append(f"STORAGE_BACKEND: must be local or s3, got {s['STORAGE_BACKEND']!r}")
+        problems.append(
+            f"STORAGE_BACKEND: must be local or s3, got {s['STORAGE_BACKEND']!r}"
+        )
     if s["STORAGE_BACKEND"] == "s3":
         for key in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET"):
             if not s[key]:
                 problems.append(f"{key}: required when STORAGE_BACKEND is s3")
     if s["JOB_QUEUE"] not in {"inline", "rq"}:
         problems.append(f"JOB_QUEUE: must be inline or rq, got {s['JOB_QUEUE']!r}")
-    if s["JOB_QUEUE"] == "rq" and not str(s["REDIS_URL"] or "").startswith(("redis://", "rediss://", "unix://")):
+    if s["JOB_QUEUE"] == "rq" and not str(s["REDIS_URL"] or "").startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
         problems.append("REDIS_URL: must be a redis:// URL when JOB_QUEUE is rq")
     if s["SEARCH_BACKEND"] not in {"whoosh-per-agency", "whoosh"}:
-        problems.append(f"SEARCH_BACKEND: must be whoosh-per-agency or whoosh, got {s['SEARCH_BACKEND']!r}")
+        problems.append(
+            f"SEARCH_BACKEND: must be whoosh-per-agency or whoosh, got {s['SEARCH_BACKEND']!r}"
+        )
     if s["SEARCH_OCR"] not in {"auto", "on", "off"}:
         problems.append(f"SEARCH_OCR: must be auto, on or off, got {s['SEARCH_OCR']!r}")
     if s["DEFAULT_LOCALE"] not in {"vi", "en"}:
-        problems.append(f"DEFAULT_LOCALE: must be vi or en, got {s['DEFAULT_LOCALE']!r}")
+        problems.append(
+            f"DEFAULT_LOCALE: must be vi or en, got {s['DEFAULT_LOCALE']!r}"
+        )
     uri = s["SQLALCHEMY_DATABASE_URI"] or ""
     if uri and not uri.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
-        problems.append("SQLALCHEMY_DATABASE_URI: only sqlite:// and postgresql:// are supported")
+        problems.append(
+            "SQLALCHEMY_DATABASE_URI: only sqlite:// and postgresql:// are supported"
+        )
     if uri.startswith("postgresql:"):
         s["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg:" + uri[len("postgresql:") :]
     for key in ("TRUST_ROOTS", "SIGNING_CHAIN"):
         paths = [p for p in str(s[key] or "").split(":") if p]
-        problems.extend(f"{key}: no such file {p}" for p in paths if not Path(p).is_file())
+        problems.extend(
+            f"{key}: no such file {p}" for p in paths if not Path(p).is_file()
+        )
         s[key] = paths
     if s["SIGNING_LEVEL"] not in {"B-T", "B-LT", "B-LTA"}:
-        problems.append(f"SIGNING_LEVEL: must be B-T, B-LT or B-LTA, got {s['SIGNING_LEVEL']!r}")
-    for key in ("LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES", "MAX_UPLOAD_MB", "SESSION_LIFETIME_MINUTES", "DUE_SOON_DAYS", "PAGE_SIZE",
-                "SEARCH_LOCK_TIMEOUT"):
+        problems.append(
+            f"SIGNING_LEVEL: must be B-T, B-LT or B-LTA, got {s['SIGNING_LEVEL']!r}"
+        )
+    for key in (
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_LOCK_MINUTES",
+        "MAX_UPLOAD_MB",
+        "SESSION_LIFETIME_MINUTES",
+        "DUE_SOON_DAYS",
+        "PAGE_SIZE",
+        "SEARCH_LOCK_TIMEOUT",
+    ):
         if isinstance(s[key], int) and s[key] <= 0:
             problems.append(f"{key}: must be greater than 0")
     try:
@@ -176,7 +248,9 @@ def _validate(s: dict[str, Any]) -> list[str]:
 
         parse_many(str(s["API_RATE_LIMIT"]))
     except ValueError:
-        problems.append(f"API_RATE_LIMIT: expected e.g. '600 per minute', got {s['API_RATE_LIMIT']!r}")
+        problems.append(
+            f"API_RATE_LIMIT: expected e.g. '600 per minute', got {s['API_RATE_LIMIT']!r}"
+        )
     secret = s["SECRET_KEY"]
     if secret and len(secret) < 16:
         problems.append("SECRET_KEY: too short (at least 16 characters)")

@@ -17,8 +17,7 @@ VI_DOCUMENTS = {
     "Document file (PDF or scan)": "Tệp văn bản (PDF hoặc bản quét)",
     "Choose the file.": "Hãy chọn tệp.",
     "Present to leader": "Trình lãnh đạo",
-    "I checked: this is not the same document registered twice":
-        "Tôi đã kiểm tra: đây không phải văn bản đã vào sổ trước đó",
+    "I checked: this is not the same document registered twice": "Tôi đã kiểm tra: đây không phải văn bản đã vào sổ trước đó",
     "Reason": "Lý do",
     "Lead (chủ trì)": "Chủ trì",
     "Coordinating (phối hợp)": "Phối hợp",
@@ -45,19 +44,15 @@ VI_DOCUMENTS = {
     "Only the agency's records officers return documents.": "Chỉ văn thư của cơ quan được trả lại văn bản.",
     "Only documents waiting to be registered can be returned.": "Chỉ trả lại được văn bản đang chờ vào sổ.",
     "Give the reason for returning the document.": "Hãy nêu lý do trả lại văn bản.",
-    "Assignments go to people and departments of the agency.":
-        "Chỉ phân công cho cán bộ và phòng ban của cơ quan.",
+    "Assignments go to people and departments of the agency.": "Chỉ phân công cho cán bộ và phòng ban của cơ quan.",
     "Only the agency's leaders assign documents.": "Chỉ lãnh đạo cơ quan được phân công xử lý văn bản.",
-    "Only registered documents that are not completed can be assigned.":
-        "Chỉ phân công được văn bản đã vào sổ và chưa hoàn thành.",
+    "Only registered documents that are not completed can be assigned.": "Chỉ phân công được văn bản đã vào sổ và chưa hoàn thành.",
     "The deadline cannot be in the past.": "Hạn xử lý không được ở trong quá khứ.",
-    "The same person or department appears twice in the assignment.":
-        "Một cán bộ hoặc phòng ban xuất hiện hai lần trong phân công.",
+    "The same person or department appears twice in the assignment.": "Một cán bộ hoặc phòng ban xuất hiện hai lần trong phân công.",
     "You are not taking part in processing this document.": "Bạn không tham gia xử lý văn bản này.",
     "This document is not being processed.": "Văn bản này không ở trạng thái đang xử lý.",
     "The comment is empty.": "Ý kiến đang để trống.",
-    "Only people handling the document (lead or coordinating) can forward it.":
-        "Chỉ người chủ trì hoặc phối hợp xử lý mới được chuyển văn bản.",
+    "Only people handling the document (lead or coordinating) can forward it.": "Chỉ người chủ trì hoặc phối hợp xử lý mới được chuyển văn bản.",
     "Forward to an active colleague of the same agency.": "Chỉ chuyển cho cán bộ đang làm việc trong cơ quan.",
     "This person already has the document.": "Người này đã nhận văn bản.",
     "Only the lead handler can ask for more time.": "Chỉ người chủ trì được đề nghị gia hạn.",
@@ -66,8 +61,7 @@ VI_DOCUMENTS = {
     "An extension request is already waiting for a decision.": "Đã có một đề nghị gia hạn đang chờ quyết định.",
     "Only the agency's leaders decide on extensions.": "Chỉ lãnh đạo cơ quan được quyết định gia hạn.",
     "This request has already been decided.": "Đề nghị này đã được quyết định.",
-    "Only the lead handler or a leader can complete the document.":
-        "Chỉ người chủ trì hoặc lãnh đạo được kết thúc xử lý văn bản.",
+    "Only the lead handler or a leader can complete the document.": "Chỉ người chủ trì hoặc lãnh đạo được kết thúc xử lý văn bản.",
     "Describe the result of the processing.": "Hãy ghi kết quả xử lý.",
     "received the document": "đã tiếp nhận văn bản",
     "registered it": "đã vào sổ",
@@ -81,12 +75,10 @@ VI_DOCUMENTS = {
     "decided on the extension": "đã quyết định gia hạn",
     "completed it": "đã hoàn thành xử lý",
     "sent a reminder": "đã nhắc hạn",
-    "Document received. Register it to give it an arrival number.":
-        "Đã tiếp nhận văn bản. Hãy vào sổ để cấp số đến.",
+    "Document received. Register it to give it an arrival number.": "Đã tiếp nhận văn bản. Hãy vào sổ để cấp số đến.",
     "A document with the same issuer, number and notation is already registered (arrival no. %(n)s). "
-    "Tick the box to register it anyway.":
-        "Đã có văn bản cùng cơ quan ban hành, số và ký hiệu trong sổ (số đến %(n)s). "
-        "Đánh dấu ô xác nhận nếu vẫn muốn vào sổ.",
+    "Tick the box to register it anyway.": "Đã có văn bản cùng cơ quan ban hành, số và ký hiệu trong sổ (số đến %(n)s). "
+    "Đánh dấu ô xác nhận nếu vẫn muốn vào sổ.",
     "Registered with arrival number %(n)d.": "Đã vào sổ, số đến %(n)d.",
     "The document was returned.": "Đã trả lại văn bản.",
     "Assignment saved.": "Đã lưu phân công.",
@@ -111,13 +103,11 @@ VI_DOCUMENTS = {
     "Previous": "Trang trước",
     "Page %(p)d of %(n)d": "Trang %(p)d / %(n)d",
     "Next": "Trang sau",
-    "PDF, DOCX, ODT or a scanned image. You can drop the file here.":
-        "PDF, DOCX, ODT hoặc ảnh quét. Có thể kéo thả tệp vào đây.",
+    "PDF, DOCX, ODT or a scanned image. You can drop the file here.": "PDF, DOCX, ODT hoặc ảnh quét. Có thể kéo thả tệp vào đây.",
     "Metadata (can be completed when registering)": "Thông tin văn bản (có thể bổ sung khi vào sổ)",
     "Receive": "Tiếp nhận",
     "Incoming document": "Văn bản đến",
-    "Secret document: its content is shown only to the people named on it.":
-        "Văn bản mật: nội dung chỉ hiển thị cho những người có tên trong văn bản.",
+    "Secret document: its content is shown only to the people named on it.": "Văn bản mật: nội dung chỉ hiển thị cho những người có tên trong văn bản.",
     "Information": "Thông tin",
     "Presented to": "Trình",
     "Reason returned": "Lý do trả lại",
@@ -129,8 +119,7 @@ VI_DOCUMENTS = {
     "deadline": "hạn",
     "Not assigned yet.": "Chưa phân công.",
     "Content": "Nội dung",
-    "You are not among the people who may read this document's content.":
-        "Bạn không thuộc danh sách được xem nội dung văn bản này.",
+    "You are not among the people who may read this document's content.": "Bạn không thuộc danh sách được xem nội dung văn bản này.",
     "Preview": "Xem trước",
     "Working files": "Tệp xử lý",
     "Possible duplicate: already registered with arrival no.": "Có thể trùng: đã vào sổ với số đến",

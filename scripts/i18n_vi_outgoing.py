@@ -18,11 +18,9 @@ VI_OUTGOING = {
     "A recipient without a name.": "Nơi nhận chưa có tên.",
     "Unknown document type.": "Loại văn bản không hợp lệ.",
     "The subject is required.": "Cần nhập trích yếu.",
-    "A draft must not be signed yet: upload the unsigned version.":
-        "Dự thảo chưa được ký: hãy tải lên bản chưa ký.",
+    "A draft must not be signed yet: upload the unsigned version.": "Dự thảo chưa được ký: hãy tải lên bản chưa ký.",
     "The PDF cannot be read: %(reason)s": "Không đọc được tệp PDF: %(reason)s",
-    "Only drafts and returned documents take new versions.":
-        "Chỉ dự thảo hoặc văn bản bị trả lại mới được tải phiên bản mới.",
+    "Only drafts and returned documents take new versions.": "Chỉ dự thảo hoặc văn bản bị trả lại mới được tải phiên bản mới.",
     "Only the drafter uploads new versions.": "Chỉ người soạn thảo được tải phiên bản mới.",
     "Only the drafter submits the document.": "Chỉ người soạn thảo được trình văn bản.",
     "Only drafts can be submitted.": "Chỉ trình được dự thảo.",
@@ -33,18 +31,15 @@ VI_OUTGOING = {
     "This document is not in review.": "Văn bản này không ở bước trình duyệt.",
     "It is not your turn to review this document.": "Chưa đến lượt bạn cho ý kiến văn bản này.",
     "Say what must be revised.": "Hãy nêu nội dung cần sửa.",
-    "No signing key is registered for this signature. Ask the administrator.":
-        "Chưa đăng ký khóa ký số cho chữ ký này. Hãy liên hệ quản trị hệ thống.",
+    "No signing key is registered for this signature. Ask the administrator.": "Chưa đăng ký khóa ký số cho chữ ký này. Hãy liên hệ quản trị hệ thống.",
     "Only approved documents can be signed.": "Chỉ ký được văn bản đã được duyệt.",
     "Only the designated signer signs this document.": "Chỉ người được giao ký mới ký văn bản này.",
     "The signature could not be made: %(reason)s": "Không ký được: %(reason)s",
-    "The signed file is not an incremental update of the approved version.":
-        "Tệp đã ký không phải là bản được duyệt cộng thêm chữ ký.",
+    "The signed file is not an incremental update of the approved version.": "Tệp đã ký không phải là bản được duyệt cộng thêm chữ ký.",
     "Only the agency's records officers issue documents.": "Chỉ văn thư cơ quan được phát hành văn bản.",
     "Only signed documents can be issued.": "Chỉ phát hành được văn bản đã ký.",
     "The agency seal could not be applied: %(reason)s": "Không ký số của cơ quan được: %(reason)s",
-    "Secret documents are never sent electronically: send them on paper.":
-        "Văn bản mật không được gửi qua mạng: hãy gửi bản giấy.",
+    "Secret documents are never sent electronically: send them on paper.": "Văn bản mật không được gửi qua mạng: hãy gửi bản giấy.",
     "Only issued documents can be sent.": "Chỉ gửi được văn bản đã phát hành.",
     "Draft": "Dự thảo",
     "In review": "Đang trình duyệt",

@@ -82,7 +82,9 @@ def make_app(tmp_path: Path, database_url: str) -> Callable[..., Any]:
 
     def factory(**overrides: Any) -> Any:
         overrides.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
-        app = create_app(base_config(tmp_path, **overrides), instance_path=str(tmp_path / "instance"))
+        app = create_app(
+            base_config(tmp_path, **overrides), instance_path=str(tmp_path / "instance")
+        )
         app.test_client_class = IsolatedClient
         with app.app_context():
             upgrade_database()
@@ -139,10 +141,20 @@ def create_agency(app: Any) -> Callable[..., Any]:
 
     counter = iter(range(10, 99))
 
-    def factory(code: str | None = None, name: str = "Ủy ban nhân dân tỉnh Thử nghiệm",
-                short_name: str = "UBND", level: AgencyLevel = AgencyLevel.PROVINCE, **kw: Any) -> Agency:
-        agency = Agency(code=code or f"000.00.{next(counter):02d}.H56", name=name,
-                        short_name=short_name, level=level, **kw)
+    def factory(
+        code: str | None = None,
+        name: str = "Ủy ban nhân dân tỉnh Thử nghiệm",
+        short_name: str = "UBND",
+        level: AgencyLevel = AgencyLevel.PROVINCE,
+        **kw: Any,
+    ) -> Agency:
+        agency = Agency(
+            code=code or f"000.00.{next(counter):02d}.H56",
+            name=name,
+            short_name=short_name,
+            level=level,
+            **kw,
+        )
         db.session.add(agency)
         db.session.commit()
         return agency
@@ -156,14 +168,23 @@ def create_user(app: Any) -> Callable[..., Any]:
     from docflow.auth.passwords import hash_password
     from docflow.extensions import db
 
-    def factory(agency: Any, username: str, role: Role = Role.SPECIALIST, password: str = PASSWORD,
-                **kw: Any) -> User:
-        user = User(username=username, full_name=kw.pop("full_name", "Nguyễn Văn Thử"), agency_id=agency.id,
-                    role=role, password_hash=hash_password(password), **kw)
+    def factory(
+        agency: Any,
+        username: str,
+        role: Role = Role.SPECIALIST,
+        password: str = PASSWORD,
+        **kw: Any,
+    ) -> User:
+        user = User(
+            username=username,
+            full_name=kw.pop("full_name", "Nguyễn Văn Thử"),
+            agency_id=agency.id,
+            role=role,
+            password_hash=hash_password(password),
+            **kw,
+        )
         db.session.add(user)
         db.session.commit()
         return user
 
     return factory
-
-

@@ -7,7 +7,9 @@ from typing import Any
 
 PASSWORD = "Test@Passw0rd!"
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client: Any, path: str) -> str:
@@ -20,7 +22,9 @@ def csrf_token(client: Any, path: str) -> str:
 
 def login(client: Any, username: str, password: str = PASSWORD) -> Any:
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
 
 
 def post_form(client: Any, path: str, data: dict[str, Any]) -> Any:

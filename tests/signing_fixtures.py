@@ -55,7 +55,9 @@ REQUIRE_SERVERS = os.environ.get("DOCFLOW_TEST_REQUIRE_SERVERS") == "1"
 def _missing(what: str) -> None:
     """Skip on a developer machine; fail in CI, where scripts/test.sh installs everything."""
     if REQUIRE_SERVERS:
-        pytest.fail(f"{what} is not installed (scripts/install-system-packages.sh installs it)")
+        pytest.fail(
+            f"{what} is not installed (scripts/install-system-packages.sh installs it)"
+        )
     pytest.skip(f"{what} is not installed")
 
 

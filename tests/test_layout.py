@@ -30,7 +30,13 @@ def test_libraries_do_not_import_flask_or_docflow(name: str) -> None:
         "bad = sorted(k for k in sys.modules if k.split('.')[0] in {'flask', 'docflow', 'flask_sqlalchemy'})\n"
         "assert not bad, bad\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 

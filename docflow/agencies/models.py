@@ -32,8 +32,13 @@ class Agency(db.Model):
     #: Short name used in document notations, e.g. UBND, SNV.
     short_name: Mapped[str] = mapped_column(String(32))
     level: Mapped[AgencyLevel] = mapped_column(
-        Enum(AgencyLevel, native_enum=False, length=16, validate_strings=True,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            AgencyLevel,
+            native_enum=False,
+            length=16,
+            validate_strings=True,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     address: Mapped[str | None] = mapped_column(String(255))
@@ -43,7 +48,9 @@ class Agency(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[Agency | None] = relationship(
+        remote_side=[id], back_populates="children"
+    )
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
     departments: Mapped[list[Department]] = relationship(
         back_populates="agency", order_by="Department.name"

@@ -22,8 +22,19 @@ from .services import DuplicateError, save_agency, save_department, save_user
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
 
-AGENCY_FIELDS = ("code", "code_qd20", "name", "short_name", "level", "parent_id",
-                 "address", "phone", "email", "website", "active")
+AGENCY_FIELDS = (
+    "code",
+    "code_qd20",
+    "name",
+    "short_name",
+    "level",
+    "parent_id",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "active",
+)
 #: Fields only the system administrator may change (they place the agency in the hierarchy).
 SUPERADMIN_FIELDS = ("code", "level", "parent_id", "active")
 
@@ -47,13 +58,17 @@ def agencies():
     query = select(Agency).order_by(Agency.code)
     if not current_user.is_superadmin:
         query = query.where(Agency.id == current_user.agency_id)
-    return render_template("admin/agencies.html", agencies=db.session.scalars(query).all())
+    return render_template(
+        "admin/agencies.html", agencies=db.session.scalars(query).all()
+    )
 
 
 def _agency_form(agency: Agency | None) -> AgencyForm:
     form = AgencyForm(obj=agency)
     others = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    form.parent_id.choices = [(0, "—")] + [(a.id, f"{a.name} ({a.code})") for a in others if a is not agency]
+    form.parent_id.choices = [(0, "—")] + [
+        (a.id, f"{a.name} ({a.code})") for a in others if a is not agency
+    ]
     if request.method == "GET" and agency is not None:
         form.level.data = agency.level.value
         form.parent_id.data = agency.parent_id or 0
@@ -82,7 +97,9 @@ def agency_new():
         try:
             agency = save_agency(None, _agency_values(form, None), actor=current_user)
         except DuplicateError:
-            form.code.errors.append(_("This identifier is already used by another agency."))
+            form.code.errors.append(
+                _("This identifier is already used by another agency.")
+            )
         else:
             flash(_("Agency created."), "success")
             return redirect(url_for(".agency", agency_id=agency.id))
@@ -98,7 +115,9 @@ def agency(agency_id: int):
         try:
             save_agency(agency, _agency_values(form, agency), actor=current_user)
         except DuplicateError:
-            form.code.errors.append(_("This identifier is already used by another agency."))
+            form.code.errors.append(
+                _("This identifier is already used by another agency.")
+            )
         except ValueError:
             form.parent_id.errors.append(_("An agency cannot be its own parent."))
         else:
@@ -111,11 +130,19 @@ def agency(agency_id: int):
 @admin_only
 def departments(agency_id: int):
     agency = managed_agency_or_404(agency_id)
-    return render_template("admin/departments.html", agency=agency, departments=agency.departments)
+    return render_template(
+        "admin/departments.html", agency=agency, departments=agency.departments
+    )
 
 
-@bp.route("/agencies/<int:agency_id>/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
-@bp.route("/agencies/<int:agency_id>/departments/<int:department_id>", methods=["GET", "POST"])
+@bp.route(
+    "/agencies/<int:agency_id>/departments/new",
+    methods=["GET", "POST"],
+    defaults={"department_id": None},
+)
+@bp.route(
+    "/agencies/<int:agency_id>/departments/<int:department_id>", methods=["GET", "POST"]
+)
 @admin_only
 def department(agency_id: int, department_id: int | None):
     agency = managed_agency_or_404(agency_id)
@@ -126,26 +153,40 @@ def department(agency_id: int, department_id: int | None):
             abort(404)
     form = DepartmentForm(obj=department)
     if form.validate_on_submit():
-        values = {"name": form.name.data, "short_name": form.short_name.data or None, "active": form.active.data}
+        values = {
+            "name": form.name.data,
+            "short_name": form.short_name.data or None,
+            "active": form.active.data,
+        }
         try:
             save_department(agency, department, values, actor=current_user)
         except DuplicateError:
-            form.name.errors.append(_("This agency already has a department with this name."))
+            form.name.errors.append(
+                _("This agency already has a department with this name.")
+            )
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".departments", agency_id=agency.id))
-    return render_template("admin/department_form.html", form=form, agency=agency, department=department)
+    return render_template(
+        "admin/department_form.html", form=form, agency=agency, department=department
+    )
 
 
 @bp.route("/agencies/<int:agency_id>/users")
 @admin_only
 def users(agency_id: int):
     agency = managed_agency_or_404(agency_id)
-    rows = db.session.scalars(select(User).where(User.agency_id == agency.id).order_by(User.full_name)).all()
+    rows = db.session.scalars(
+        select(User).where(User.agency_id == agency.id).order_by(User.full_name)
+    ).all()
     return render_template("admin/users.html", agency=agency, users=rows)
 
 
-@bp.route("/agencies/<int:agency_id>/users/new", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route(
+    "/agencies/<int:agency_id>/users/new",
+    methods=["GET", "POST"],
+    defaults={"user_id": None},
+)
 @bp.route("/agencies/<int:agency_id>/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def user(agency_id: int, user_id: int | None):
@@ -156,7 +197,9 @@ def user(agency_id: int, user_id: int | None):
         if user is None or user.agency_id != agency.id:
             abort(404)
     form = UserForm(obj=user)
-    form.department_id.choices = [(0, "—")] + [(d.id, d.name) for d in agency.departments]
+    form.department_id.choices = [(0, "—")] + [
+        (d.id, d.name) for d in agency.departments
+    ]
     if request.method == "GET" and user is not None:
         form.role.data = user.role.value
         form.department_id.data = user.department_id or 0
@@ -177,7 +220,10 @@ def user(agency_id: int, user_id: int | None):
                 "active": form.active.data,
             }
             if user is not None and user.id == current_user.id:
-                values["active"], values["role"] = True, user.role.value  # never lock yourself out
+                values["active"], values["role"] = (
+                    True,
+                    user.role.value,
+                )  # never lock yourself out
             try:
                 save_user(agency, user, values, password=password, actor=current_user)
             except DuplicateError:

@@ -40,7 +40,9 @@ def canonical(entry: AuditEntry) -> bytes:
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode()
 
 
 def compute_hash(entry: AuditEntry) -> str:
@@ -61,7 +63,9 @@ def record(
     """Append an entry to the current transaction (the caller commits)."""
     session = db.session
     # Unwrap Flask-Login's current_user proxy (and any other LocalProxy).
-    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    actor = (
+        actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    )
     obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; released at commit/rollback.
@@ -76,7 +80,9 @@ def record(
         seq=(last.seq + 1) if last else 1,
         at=utcnow(),
         actor_id=getattr(actor, "id", actor),
-        agency_id=agency_id if agency_id is not None else getattr(actor, "agency_id", None),
+        agency_id=agency_id
+        if agency_id is not None
+        else getattr(actor, "agency_id", None),
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
@@ -102,11 +108,20 @@ def verify_chain(batch: int = 1000) -> VerifyResult:
     expected_prev, expected_seq, checked = GENESIS, 1, 0
     for entry in _iter_entries(batch):
         if entry.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing (removed)")
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq,
+                f"entry {expected_seq} is missing (removed)",
+            )
         if entry.prev_hash != expected_prev:
-            return VerifyResult(False, checked, entry.seq, "link to the previous entry is broken")
+            return VerifyResult(
+                False, checked, entry.seq, "link to the previous entry is broken"
+            )
         if compute_hash(entry) != entry.hash:
-            return VerifyResult(False, checked, entry.seq, "content does not match its hash (altered)")
+            return VerifyResult(
+                False, checked, entry.seq, "content does not match its hash (altered)"
+            )
         expected_prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     return VerifyResult(True, checked)
 
@@ -115,7 +130,10 @@ def _iter_entries(batch: int) -> Iterator[AuditEntry]:
     last_seq = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
         ).all()
         if not rows:
             return

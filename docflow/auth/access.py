@@ -26,7 +26,10 @@ def roles_required(*roles: Role, superadmin_ok: bool = True) -> Callable[[F], F]
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not (current_user.role in roles or (superadmin_ok and current_user.is_superadmin)):
+            if not (
+                current_user.role in roles
+                or (superadmin_ok and current_user.is_superadmin)
+            ):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -36,8 +36,13 @@ class User(UserMixin, db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=32, validate_strings=True,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            Role,
+            native_enum=False,
+            length=32,
+            validate_strings=True,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     #: System administrator: manages every agency (the operator of the installation).
     is_superadmin: Mapped[bool] = mapped_column(default=False)

@@ -20,7 +20,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _DUMMY_HASH, password)
+            and password_hash is not None
+        )
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -36,9 +39,15 @@ def password_problem(password: str, username: str = "") -> str | None:
     if username and username.lower() in password.lower():
         return N_("Password must not contain the user name.")
     classes = sum(
-        [any(c.islower() for c in password), any(c.isupper() for c in password),
-         any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
+        [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
     )
     if classes < 3:
-        return N_("Password must mix at least three of: lower case, upper case, digits, symbols.")
+        return N_(
+            "Password must mix at least three of: lower case, upper case, digits, symbols."
+        )
     return None

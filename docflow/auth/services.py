@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 class LoginOutcome(Enum):
     OK = "ok"
-    FAILED = "failed"  # wrong name, wrong password, locked or disabled: one message for all
+    FAILED = (
+        "failed"  # wrong name, wrong password, locked or disabled: one message for all
+    )
 
 
 def find_user(username: str) -> User | None:
@@ -28,7 +30,9 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == name))
 
 
-def authenticate(username: str, password: str, ip: str | None = None) -> tuple[LoginOutcome, User | None]:
+def authenticate(
+    username: str, password: str, ip: str | None = None
+) -> tuple[LoginOutcome, User | None]:
     """Check credentials; count failures and lock the account after too many.
 
     The caller shows the same message for every failure so that the response never
@@ -47,7 +51,9 @@ def authenticate(username: str, password: str, ip: str | None = None) -> tuple[L
         user.failed_logins += 1
         limit = current_app.config["LOGIN_MAX_FAILURES"]
         if user.failed_logins >= limit:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.locked_until = now + timedelta(
+                minutes=current_app.config["LOGIN_LOCK_MINUTES"]
+            )
             user.failed_logins = 0
             record("auth.locked", actor=user, obj=user, ip=ip)
             logger.warning("account %s locked after %d failures", user.id, limit)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -23,7 +32,12 @@ def _login_limit() -> str:
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: never redirect to another site after login.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("home.index")
 
@@ -35,7 +49,9 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        outcome, user = authenticate(form.username.data, form.password.data, ip=request.remote_addr)
+        outcome, user = authenticate(
+            form.username.data, form.password.data, ip=request.remote_addr
+        )
         if outcome is LoginOutcome.OK and user is not None:
             lang = session.get("lang")
             session.clear()  # a fresh session on sign-in (no fixation); keep the chosen language
@@ -76,7 +92,9 @@ def password():
         elif problem := password_problem(form.new_password.data, current_user.username):
             form.new_password.errors.append(_(problem, n=MIN_LENGTH))
         else:
-            change_password(current_user, form.new_password.data, ip=request.remote_addr)
+            change_password(
+                current_user, form.new_password.data, ip=request.remote_addr
+            )
             login_user(current_user)  # keep this session; other sessions end
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.index"))

@@ -34,7 +34,9 @@ def _assigned_clause(user: User) -> ColumnElement[bool]:
         staff = select(User.id).where(User.department_id == user.department_id)
         mine = union(
             mine,
-            select(Assignment.document_id).where(active, Assignment.department_id == user.department_id),
+            select(Assignment.document_id).where(
+                active, Assignment.department_id == user.department_id
+            ),
             select(Assignment.document_id).where(active, Assignment.user_id.in_(staff)),
         )
     return IncomingDocument.id.in_(mine)
@@ -51,8 +53,14 @@ def visible_clause(user: User) -> ColumnElement[bool]:
 
 
 def can_view(user: User, doc: IncomingDocument) -> bool:
-    return db.session.scalar(select(IncomingDocument.id).where(IncomingDocument.id == doc.id,
-                                                               visible_clause(user))) is not None
+    return (
+        db.session.scalar(
+            select(IncomingDocument.id).where(
+                IncomingDocument.id == doc.id, visible_clause(user)
+            )
+        )
+        is not None
+    )
 
 
 def can_view_content(user: User, doc: IncomingDocument) -> bool:
@@ -64,7 +72,9 @@ def can_view_content(user: User, doc: IncomingDocument) -> bool:
         return True
     return any(a.active and a.user_id == user.id for a in doc.assignments) or (
         user.role == Role.DEPARTMENT_HEAD
-        and any(a.active and a.department_id == user.department_id for a in doc.assignments)
+        and any(
+            a.active and a.department_id == user.department_id for a in doc.assignments
+        )
     )
 
 
@@ -75,13 +85,19 @@ def visible_document_or_404(user: User, doc_id: int) -> IncomingDocument:
     return doc
 
 
-def active_assignment(user: User, doc: IncomingDocument, *roles: str) -> Assignment | None:
+def active_assignment(
+    user: User, doc: IncomingDocument, *roles: str
+) -> Assignment | None:
     """The user's own active assignment (or their department's, for its head) with one of ``roles``."""
     for a in doc.assignments:
         if not a.active or (roles and a.role not in roles):
             continue
         if a.user_id == user.id:
             return a
-        if a.department_id is not None and user.role == Role.DEPARTMENT_HEAD and a.department_id == user.department_id:
+        if (
+            a.department_id is not None
+            and user.role == Role.DEPARTMENT_HEAD
+            and a.department_id == user.department_id
+        ):
             return a
     return None

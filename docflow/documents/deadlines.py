@@ -22,14 +22,19 @@ def due_soon_days() -> int:
 
 def overdue_clause(day: date | None = None) -> ColumnElement[bool]:
     day = day or today()
-    return and_(IncomingDocument.status == IncomingStatus.IN_PROGRESS, IncomingDocument.due_date < day)
+    return and_(
+        IncomingDocument.status == IncomingStatus.IN_PROGRESS,
+        IncomingDocument.due_date < day,
+    )
 
 
 def due_soon_clause(day: date | None = None) -> ColumnElement[bool]:
     day = day or today()
-    return and_(IncomingDocument.status == IncomingStatus.IN_PROGRESS,
-                IncomingDocument.due_date >= day,
-                IncomingDocument.due_date <= day + timedelta(days=due_soon_days()))
+    return and_(
+        IncomingDocument.status == IncomingStatus.IN_PROGRESS,
+        IncomingDocument.due_date >= day,
+        IncomingDocument.due_date <= day + timedelta(days=due_soon_days()),
+    )
 
 
 def deadline_state(doc: IncomingDocument, day: date | None = None) -> str | None:

@@ -36,8 +36,12 @@ def viewer_for(user: User) -> Viewer:
     departments: tuple[str, ...] = ()
     if user.role == Role.DEPARTMENT_HEAD and user.department_id is not None:
         departments = (str(user.department_id),)
-    return Viewer(agency_id=str(user.agency_id), user_id=str(user.id), department_ids=departments,
-                  all_in_agency=user.role in AGENCY_WIDE_ROLES)
+    return Viewer(
+        agency_id=str(user.agency_id),
+        user_id=str(user.id),
+        department_ids=departments,
+        all_in_agency=user.role in AGENCY_WIDE_ROLES,
+    )
 
 
 def _permissions(doc: IncomingDocument) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -49,10 +53,14 @@ def _permissions(doc: IncomingDocument) -> tuple[tuple[str, ...], tuple[str, ...
         if a.user_id is not None:
             users.add(a.user_id)
             if a.user is not None and a.user.department_id is not None:
-                departments.add(a.user.department_id)  # seen by the head of that person's department
+                departments.add(
+                    a.user.department_id
+                )  # seen by the head of that person's department
         if a.department_id is not None:
             departments.add(a.department_id)
-    return tuple(str(u) for u in sorted(users)), tuple(str(d) for d in sorted(departments))
+    return tuple(str(u) for u in sorted(users)), tuple(
+        str(d) for d in sorted(departments)
+    )
 
 
 def to_index_document(doc: IncomingDocument, content: str = "") -> IndexDocument:
@@ -79,5 +87,7 @@ def to_index_document(doc: IncomingDocument, content: str = "") -> IndexDocument
 
 def _version(fields: dict) -> str:
     """A hash of everything the entry holds: any change (metadata, text, access) shows as drift."""
-    payload = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode()
+    payload = json.dumps(
+        fields, sort_keys=True, default=str, ensure_ascii=False
+    ).encode()
     return hashlib.sha256(payload).hexdigest()[:20]

@@ -24,26 +24,45 @@ def validate_signatures(document_id: int) -> None:
     from signing.validate import validate_pdf
 
     doc = db.session.get(IncomingDocument, document_id)
-    if doc is None or doc.main_file is None or doc.main_file.media_type != "application/pdf":
+    if (
+        doc is None
+        or doc.main_file is None
+        or doc.main_file.media_type != "application/pdf"
+    ):
         return
     with open_file(doc.main_file) as stream:
         data = stream.read()
-    report = validate_pdf(data, trust_roots=current_app.config["TRUST_ROOTS"],
-                          allow_fetching=current_app.config["REVOCATION_FETCHING"])
+    report = validate_pdf(
+        data,
+        trust_roots=current_app.config["TRUST_ROOTS"],
+        allow_fetching=current_app.config["REVOCATION_FETCHING"],
+    )
     store_signature_report(doc, report.to_dict())
     logger.info("signatures of incoming %s: %s", document_id, report.indication)
 
 
 def _notify(user_id: int, document_id: int, kind: str, text: str) -> None:
     """One notification per user, document, kind and day (running twice adds nothing)."""
-    exists = db.session.scalar(select(Notification.id).where(
-        Notification.user_id == user_id, Notification.document_id == document_id,
-        Notification.kind == kind, Notification.day == today()))
+    exists = db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == user_id,
+            Notification.document_id == document_id,
+            Notification.kind == kind,
+            Notification.day == today(),
+        )
+    )
     if exists is None:
         try:
             with db.session.begin_nested():
-                db.session.add(Notification(user_id=user_id, document_id=document_id, kind=kind,
-                                            day=today(), text=text))
+                db.session.add(
+                    Notification(
+                        user_id=user_id,
+                        document_id=document_id,
+                        kind=kind,
+                        day=today(),
+                        text=text,
+                    )
+                )
         except IntegrityError:  # a concurrent run added it
             pass
 
@@ -58,8 +77,12 @@ def _assignee_ids(doc: IncomingDocument, roles: set[AssignmentRole]) -> set[int]
         if a.user_id is not None:
             ids.add(a.user_id)
         else:
-            heads = db.session.scalars(select(User.id).where(User.department_id == a.department_id,
-                                                             User.role == Role.DEPARTMENT_HEAD))
+            heads = db.session.scalars(
+                select(User.id).where(
+                    User.department_id == a.department_id,
+                    User.role == Role.DEPARTMENT_HEAD,
+                )
+            )
             ids.update(heads)
     return ids
 
@@ -79,7 +102,10 @@ def remind_deadlines() -> int:
     """Daily: remind lead and coordinating handlers of documents due soon or overdue."""
     count = 0
     handlers = {AssignmentRole.LEAD, AssignmentRole.COORDINATE}
-    for kind, clause in (("overdue", overdue_clause()), ("due_soon", due_soon_clause())):
+    for kind, clause in (
+        ("overdue", overdue_clause()),
+        ("due_soon", due_soon_clause()),
+    ):
         for doc in db.session.scalars(select(IncomingDocument).where(clause)):
             for user_id in _assignee_ids(doc, handlers):
                 _notify(user_id, doc.id, kind, doc.subject[:400])

@@ -22,7 +22,9 @@ from .vocab import Secrecy, Urgency, enum_column
 
 class IncomingStatus(enum.StrEnum):
     PENDING = "pending"  #: received, waiting to be registered (chờ vào sổ)
-    REGISTERED = "registered"  #: registered, waiting for a leader's assignment (chờ phân công)
+    REGISTERED = (
+        "registered"  #: registered, waiting for a leader's assignment (chờ phân công)
+    )
     IN_PROGRESS = "in_progress"  #: assigned, being processed (đang xử lý)
     COMPLETED = "completed"  #: processed (hoàn thành)
     RETURNED = "returned"  #: returned to the sender / refused (trả lại)
@@ -57,7 +59,9 @@ class RegisterCounter(db.Model):
 
     __tablename__ = "register_counter"
 
-    register_id: Mapped[int] = mapped_column(ForeignKey("incoming_register.id"), primary_key=True)
+    register_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_register.id"), primary_key=True
+    )
     year: Mapped[int] = mapped_column(primary_key=True)
     last_number: Mapped[int] = mapped_column(default=0)
 
@@ -69,14 +73,24 @@ class IncomingDocument(db.Model):
         # Inbox lists and counts (measured with bench/inbox.py on 100k documents).
         Index("ix_incoming_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_incoming_agency_received", "agency_id", "received_at"),
-        Index("ix_incoming_agency_status_received", "agency_id", "status", "received_at"),
-        Index("ix_incoming_dup", "agency_id", "issuer_name", "code_number", "code_notation"),
+        Index(
+            "ix_incoming_agency_status_received", "agency_id", "status", "received_at"
+        ),
+        Index(
+            "ix_incoming_dup",
+            "agency_id",
+            "issuer_name",
+            "code_number",
+            "code_notation",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The receiving agency.
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    status: Mapped[IncomingStatus] = mapped_column(enum_column(IncomingStatus), default=IncomingStatus.PENDING)
+    status: Mapped[IncomingStatus] = mapped_column(
+        enum_column(IncomingStatus), default=IncomingStatus.PENDING
+    )
     source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.UPLOAD)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # --- registration (vào sổ)
@@ -103,7 +117,9 @@ class IncomingDocument(db.Model):
     signer_name: Mapped[str | None] = mapped_column(String(50))
     signer_position: Mapped[str | None] = mapped_column(String(100))
     page_count: Mapped[int | None] = mapped_column()
-    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency), default=Urgency.NORMAL)
+    urgency: Mapped[Urgency] = mapped_column(
+        enum_column(Urgency), default=Urgency.NORMAL
+    )
     secrecy: Mapped[Secrecy] = mapped_column(enum_column(Secrecy), default=Secrecy.NONE)
     #: Processing deadline (hạn xử lý).
     due_date: Mapped[date | None] = mapped_column(index=True)
@@ -123,9 +139,15 @@ class IncomingDocument(db.Model):
     main_file: Mapped[StoredFile | None] = relationship()
     presented_to: Mapped[User | None] = relationship(foreign_keys=[presented_to_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
-    assignments: Mapped[list[Assignment]] = relationship(back_populates="document", order_by="Assignment.id")
-    events: Mapped[list[Event]] = relationship(back_populates="document", order_by="Event.id")
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="document", order_by="Attachment.id")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="document", order_by="Assignment.id"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="document", order_by="Event.id"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="document", order_by="Attachment.id"
+    )
 
     @property
     def is_secret(self) -> bool:
@@ -143,11 +165,15 @@ class Assignment(db.Model):
     """Who handles the document: a person or a department, as lead, coordinator or for information."""
 
     __tablename__ = "assignment"
-    __table_args__ = (Index("ix_assignment_user_active", "user_id", "active", "document_id"),
-                      Index("ix_assignment_dept_active", "department_id", "active", "document_id"))
+    __table_args__ = (
+        Index("ix_assignment_user_active", "user_id", "active", "document_id"),
+        Index("ix_assignment_dept_active", "department_id", "active", "document_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("incoming_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id"), index=True
+    )
     role: Mapped[AssignmentRole] = mapped_column(enum_column(AssignmentRole))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
@@ -170,7 +196,9 @@ class Attachment(db.Model):
     __tablename__ = "incoming_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("incoming_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id"), index=True
+    )
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     added_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -201,7 +229,9 @@ class Event(db.Model):
     __tablename__ = "incoming_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("incoming_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id"), index=True
+    )
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str | None] = mapped_column(Text)
@@ -215,7 +245,9 @@ class ExtensionRequest(db.Model):
     __tablename__ = "extension_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("incoming_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id"), index=True
+    )
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     new_deadline: Mapped[date] = mapped_column()
     reason: Mapped[str] = mapped_column(String(500))

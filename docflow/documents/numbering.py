@@ -37,7 +37,9 @@ def next_number(register_id: int, year: int, counter: type = RegisterCounter) ->
     ).scalar_one()
 
 
-def get_or_create_register(model: type, agency_id: int, name: str, secret: bool) -> object:
+def get_or_create_register(
+    model: type, agency_id: int, name: str, secret: bool
+) -> object:
     """The agency's register called ``name``, created if missing; safe when two clerks race.
 
     INSERT ... ON CONFLICT DO NOTHING on (agency_id, name), then read it back: the loser
@@ -48,7 +50,10 @@ def get_or_create_register(model: type, agency_id: int, name: str, secret: bool)
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(model).values(agency_id=agency_id, name=name, is_secret=secret)
+        insert(model)
+        .values(agency_id=agency_id, name=name, is_secret=secret)
         .on_conflict_do_nothing(index_elements=["agency_id", "name"])
     )
-    return db.session.scalar(select(model).where(model.agency_id == agency_id, model.name == name))
+    return db.session.scalar(
+        select(model).where(model.agency_id == agency_id, model.name == name)
+    )

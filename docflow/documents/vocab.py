@@ -8,13 +8,38 @@ from flask_babel import lazy_gettext as _l
 
 #: (name, abbreviation) per NĐ 30/2020 Art. 7 and Phụ lục III; Công văn has no abbreviation.
 DOCUMENT_TYPES: list[tuple[str, str]] = [
-    ("Công văn", ""), ("Quyết định", "QĐ"), ("Nghị quyết", "NQ"), ("Chỉ thị", "CT"), ("Quy chế", "QC"),
-    ("Quy định", "QyĐ"), ("Thông cáo", "TC"), ("Thông báo", "TB"), ("Hướng dẫn", "HD"),
-    ("Chương trình", "CTr"), ("Kế hoạch", "KH"), ("Phương án", "PA"), ("Đề án", "ĐA"), ("Dự án", "DA"),
-    ("Báo cáo", "BC"), ("Biên bản", "BB"), ("Tờ trình", "TTr"), ("Hợp đồng", "HĐ"), ("Công điện", "CĐ"),
-    ("Bản ghi nhớ", "BGN"), ("Bản thỏa thuận", "BTT"), ("Giấy ủy quyền", "GUQ"), ("Giấy mời", "GM"),
-    ("Giấy giới thiệu", "GGT"), ("Giấy nghỉ phép", "GNP"), ("Phiếu gửi", "PG"), ("Phiếu chuyển", "PC"),
-    ("Phiếu báo", "PB"), ("Thư công", ""), ("Luật", ""), ("Nghị định", "NĐ"), ("Thông tư", "TT"),
+    ("Công văn", ""),
+    ("Quyết định", "QĐ"),
+    ("Nghị quyết", "NQ"),
+    ("Chỉ thị", "CT"),
+    ("Quy chế", "QC"),
+    ("Quy định", "QyĐ"),
+    ("Thông cáo", "TC"),
+    ("Thông báo", "TB"),
+    ("Hướng dẫn", "HD"),
+    ("Chương trình", "CTr"),
+    ("Kế hoạch", "KH"),
+    ("Phương án", "PA"),
+    ("Đề án", "ĐA"),
+    ("Dự án", "DA"),
+    ("Báo cáo", "BC"),
+    ("Biên bản", "BB"),
+    ("Tờ trình", "TTr"),
+    ("Hợp đồng", "HĐ"),
+    ("Công điện", "CĐ"),
+    ("Bản ghi nhớ", "BGN"),
+    ("Bản thỏa thuận", "BTT"),
+    ("Giấy ủy quyền", "GUQ"),
+    ("Giấy mời", "GM"),
+    ("Giấy giới thiệu", "GGT"),
+    ("Giấy nghỉ phép", "GNP"),
+    ("Phiếu gửi", "PG"),
+    ("Phiếu chuyển", "PC"),
+    ("Phiếu báo", "PB"),
+    ("Thư công", ""),
+    ("Luật", ""),
+    ("Nghị định", "NĐ"),
+    ("Thông tư", "TT"),
 ]
 TYPE_NAMES = [name for name, _abbr in DOCUMENT_TYPES]
 
@@ -51,5 +76,10 @@ def enum_column(kind: type[enum.Enum], length: int = 24):  # type: ignore[no-unt
     """A portable (non-native) enum column storing the values."""
     from sqlalchemy import Enum
 
-    return Enum(kind, native_enum=False, length=length, validate_strings=True,
-                values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )

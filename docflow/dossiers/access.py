@@ -20,7 +20,12 @@ from .models import Dossier
 
 AGENCY_WIDE_ROLES = {Role.RECORDS_OFFICER, Role.LEADER}
 #: Roles that keep dossiers (Art. 29: whoever handles the work opens its dossier).
-KEEPER_ROLES = {Role.RECORDS_OFFICER, Role.LEADER, Role.DEPARTMENT_HEAD, Role.SPECIALIST}
+KEEPER_ROLES = {
+    Role.RECORDS_OFFICER,
+    Role.LEADER,
+    Role.DEPARTMENT_HEAD,
+    Role.SPECIALIST,
+}
 
 
 def visible_clause(user: User) -> ColumnElement[bool]:
@@ -39,18 +44,30 @@ def visible_clause(user: User) -> ColumnElement[bool]:
 def can_view(user: User, dossier: Dossier) -> bool:
     if not user.is_authenticated or user.agency_id != dossier.agency_id:
         return False
-    return (user.role in AGENCY_WIDE_ROLES or dossier.creator_id == user.id
-            or (user.role == Role.DEPARTMENT_HEAD and user.department_id is not None
-                and dossier.department_id == user.department_id))
+    return (
+        user.role in AGENCY_WIDE_ROLES
+        or dossier.creator_id == user.id
+        or (
+            user.role == Role.DEPARTMENT_HEAD
+            and user.department_id is not None
+            and dossier.department_id == user.department_id
+        )
+    )
 
 
 def is_manager(user: User, dossier: Dossier) -> bool:
     """The keeper, the head of its department or a records officer of the agency."""
     if user.agency_id != dossier.agency_id:
         return False
-    return (dossier.creator_id == user.id or user.role == Role.RECORDS_OFFICER
-            or (user.role == Role.DEPARTMENT_HEAD and user.department_id is not None
-                and dossier.department_id == user.department_id))
+    return (
+        dossier.creator_id == user.id
+        or user.role == Role.RECORDS_OFFICER
+        or (
+            user.role == Role.DEPARTMENT_HEAD
+            and user.department_id is not None
+            and dossier.department_id == user.department_id
+        )
+    )
 
 
 def can_create(user: User) -> bool:

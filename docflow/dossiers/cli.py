@@ -19,8 +19,12 @@ def dossiers_cli() -> None:
 @dossiers_cli.command("export")
 @click.argument("dossier_id", type=int)
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--as", "username", default=None,
-              help="Export with this user's permissions. Without it: every document's metadata, no secret content.")
+@click.option(
+    "--as",
+    "username",
+    default=None,
+    help="Export with this user's permissions. Without it: every document's metadata, no secret content.",
+)
 @with_appcontext
 def export_command(dossier_id: int, out: Path, username: str | None) -> None:
     """Write dossier DOSSIER_ID as a ZIP (documents, metadata.json/xml, manifest-sha256.txt) to OUT."""
@@ -40,9 +44,13 @@ def export_command(dossier_id: int, out: Path, username: str | None) -> None:
     if username:
         user = db.session.scalar(select(User).where(User.username == username.lower()))
         if user is None or not can_view(user, dossier):
-            raise click.ClickException(f"User {username!r} does not exist or may not see dossier {dossier_id}.")
+            raise click.ClickException(
+                f"User {username!r} does not exist or may not see dossier {dossier_id}."
+            )
     # Written next to OUT, then renamed: OUT is never left half-written.
-    fd, tmp_name = tempfile.mkstemp(prefix=".dossier-", suffix=".zip", dir=out.resolve().parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=".dossier-", suffix=".zip", dir=out.resolve().parent
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             meta = write_export(dossier, user, fh)
@@ -50,8 +58,13 @@ def export_command(dossier_id: int, out: Path, username: str | None) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    record_export(user, dossier, documents=meta["DocTotal"], cli=True,
-                  with_content=sum(1 for d in meta["Documents"] if d["ContentIncluded"]))
+    record_export(
+        user,
+        dossier,
+        documents=meta["DocTotal"],
+        cli=True,
+        with_content=sum(1 for d in meta["Documents"] if d["ContentIncluded"]),
+    )
     click.echo(f"{out}: {meta['DocTotal']} documents, {meta['PageTotal']} pages.")
 
 

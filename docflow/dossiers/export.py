@@ -28,9 +28,16 @@ from .services import ItemView, item_views
 
 CHUNK = 1024 * 1024
 MANIFEST = "manifest-sha256.txt"
-EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/tiff": "tif",
+}
 
-NOTE_WITHHELD = "Văn bản mật: người xuất hồ sơ không được xem nội dung, chỉ xuất thông tin mô tả."
+NOTE_WITHHELD = (
+    "Văn bản mật: người xuất hồ sơ không được xem nội dung, chỉ xuất thông tin mô tả."
+)
 NOTE_NO_FILE = "Văn bản chưa có tệp nội dung."
 NOTE_HIDDEN = "Người xuất hồ sơ không được xem văn bản này."
 
@@ -62,11 +69,17 @@ def _document_entry(ordinal: int, view: ItemView) -> dict[str, Any]:
     return entry
 
 
-def dossier_metadata(dossier: Dossier, documents: list[dict[str, Any]], exported_by: str) -> dict[str, Any]:
+def dossier_metadata(
+    dossier: Dossier, documents: list[dict[str, Any]], exported_by: str
+) -> dict[str, Any]:
     """The Phụ lục VI "Hồ sơ" record of the dossier, with its documents."""
     pages = [d.get("PageAmount") or 0 for d in documents]
     return {
-        "FileCode": {"OrganId": dossier.agency.code, "FileCatalog": dossier.year, "FileNotation": dossier.notation},
+        "FileCode": {
+            "OrganId": dossier.agency.code,
+            "FileCatalog": dossier.year,
+            "FileNotation": dossier.notation,
+        },
         "Title": dossier.title,
         "Maintenance": dossier.maintenance,
         "Rights": dossier.rights,
@@ -123,7 +136,9 @@ class _Writer:
     def write_stream(self, name: str, stream: IO[bytes]) -> None:
         digest = hashlib.sha256()
         # PDFs are compressed already: stored, not deflated.
-        with self.zf.open(zipfile.ZipInfo(name, date_time=_zip_time()), "w", force_zip64=True) as out:
+        with self.zf.open(
+            zipfile.ZipInfo(name, date_time=_zip_time()), "w", force_zip64=True
+        ) as out:
             while chunk := stream.read(CHUNK):
                 digest.update(chunk)
                 out.write(chunk)
@@ -137,7 +152,9 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
 def write_export(dossier: Dossier, user: User | None, out: IO[bytes]) -> dict[str, Any]:
     """Write the dossier's ZIP as ``user`` may see it (None: the system, no secret content) to ``out``."""
     documents = []
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+    with zipfile.ZipFile(
+        out, "w", compression=zipfile.ZIP_STORED, allowZip64=True
+    ) as zf:
         writer = _Writer(zf)
         for ordinal, view in enumerate(item_views(user, dossier), start=1):
             entry = _document_entry(ordinal, view)
@@ -147,18 +164,27 @@ def write_export(dossier: Dossier, user: User | None, out: IO[bytes]) -> dict[st
                 path = f"documents/{ordinal:03d}_{view.item.kind}_{info.id}.{ext}"
                 with open_file(info.main_file) as stream:
                     writer.write_stream(path, stream)
-                entry |= {"ContentIncluded": True, "File": path, "Sha256": info.main_file.sha256}
+                entry |= {
+                    "ContentIncluded": True,
+                    "File": path,
+                    "Sha256": info.main_file.sha256,
+                }
             documents.append(entry)
         exported_by = user.full_name if user is not None else "docflow"
         meta = dossier_metadata(dossier, documents, exported_by)
-        writer.write_bytes("metadata.json", json.dumps(meta, ensure_ascii=False, indent=2).encode() + b"\n")
+        writer.write_bytes(
+            "metadata.json",
+            json.dumps(meta, ensure_ascii=False, indent=2).encode() + b"\n",
+        )
         writer.write_bytes("metadata.xml", metadata_xml(meta))
         manifest = "".join(f"{digest}  {name}\n" for digest, name in writer.hashes)
         zf.writestr(MANIFEST, manifest.encode(), compress_type=zipfile.ZIP_DEFLATED)
     return meta
 
 
-def export_to_tempfile(dossier: Dossier, user: User | None) -> tuple[IO[bytes], dict[str, Any]]:
+def export_to_tempfile(
+    dossier: Dossier, user: User | None
+) -> tuple[IO[bytes], dict[str, Any]]:
     """The ZIP in an anonymous temporary file (gone once closed), rewound."""
     tmp = tempfile.TemporaryFile(prefix="docflow-dossier-")  # noqa: SIM115 - the caller closes it
     try:

@@ -18,14 +18,24 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from .services import NOTATION_RE
 
 #: Retention periods offered (thời hạn bảo quản, TT 10/2022/TT-BNV scale); "" = permanent.
-RETENTION_CHOICES = [("", "Vĩnh viễn"), ("70", "70 năm"), ("50", "50 năm"), ("20", "20 năm"), ("10", "10 năm"),
-                     ("5", "05 năm"), ("3", "03 năm"), ("2", "02 năm")]
+RETENTION_CHOICES = [
+    ("", "Vĩnh viễn"),
+    ("70", "70 năm"),
+    ("50", "50 năm"),
+    ("20", "20 năm"),
+    ("10", "10 năm"),
+    ("5", "05 năm"),
+    ("3", "03 năm"),
+    ("2", "02 năm"),
+]
 #: Chế độ sử dụng (Rights). Stored as written: the value goes into the archive metadata.
 RIGHTS_CHOICES = [("Công khai", "Công khai"), ("Hạn chế", "Hạn chế"), ("Mật", "Mật")]
 
 
 def _nfc(value: str | None) -> str | None:
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    return (
+        unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    )
 
 
 def retention_value(raw: str | None) -> int | None:
@@ -33,18 +43,43 @@ def retention_value(raw: str | None) -> int | None:
 
 
 class DossierForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    notation = StringField(_l("Dossier number and notation"), filters=[_nfc], validators=[
-        DataRequired(), Length(max=20),
-        Regexp(NOTATION_RE, message=_l("Letters and digits joined by dots or dashes, e.g. 05.TH."))])
-    title = TextAreaField(_l("Dossier title"), filters=[_nfc], validators=[DataRequired(), Length(max=500)])
-    section = StringField(_l("Heading in the dossier list"), filters=[_nfc], validators=[Optional(), Length(max=200)])
-    retention = SelectField(_l("Retention period"), choices=RETENTION_CHOICES, default="10")
+    year = IntegerField(
+        _l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)]
+    )
+    notation = StringField(
+        _l("Dossier number and notation"),
+        filters=[_nfc],
+        validators=[
+            DataRequired(),
+            Length(max=20),
+            Regexp(
+                NOTATION_RE,
+                message=_l("Letters and digits joined by dots or dashes, e.g. 05.TH."),
+            ),
+        ],
+    )
+    title = TextAreaField(
+        _l("Dossier title"),
+        filters=[_nfc],
+        validators=[DataRequired(), Length(max=500)],
+    )
+    section = StringField(
+        _l("Heading in the dossier list"),
+        filters=[_nfc],
+        validators=[Optional(), Length(max=200)],
+    )
+    retention = SelectField(
+        _l("Retention period"), choices=RETENTION_CHOICES, default="10"
+    )
     rights = SelectField(_l("Access rights"), choices=RIGHTS_CHOICES)
     department = SelectField(_l("Department"), coerce=int, choices=[])
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
-    is_construction = BooleanField(_l("Basic-construction dossier (archived 3 months after settlement)"))
-    description = TextAreaField(_l("Description"), filters=[_nfc], validators=[Optional(), Length(max=500)])
+    is_construction = BooleanField(
+        _l("Basic-construction dossier (archived 3 months after settlement)")
+    )
+    description = TextAreaField(
+        _l("Description"), filters=[_nfc], validators=[Optional(), Length(max=500)]
+    )
 
 
 class AddDocumentForm(FlaskForm):
@@ -67,7 +102,9 @@ class CloseForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
-    reason = StringField(_l("Reason"), filters=[_nfc], validators=[DataRequired(), Length(max=500)])
+    reason = StringField(
+        _l("Reason"), filters=[_nfc], validators=[DataRequired(), Length(max=500)]
+    )
 
 
 class SimpleForm(FlaskForm):

@@ -19,9 +19,15 @@ logger = logging.getLogger(__name__)
 
 def _recipients(dossier: Dossier) -> set[int]:
     """The keeper submits the dossier (Art. 30.3.b); records officers receive it for the archive."""
-    ids = set(db.session.scalars(select(User.id).where(User.agency_id == dossier.agency_id,
-                                                       User.role == Role.RECORDS_OFFICER,
-                                                       User.active.is_(True))))
+    ids = set(
+        db.session.scalars(
+            select(User.id).where(
+                User.agency_id == dossier.agency_id,
+                User.role == Role.RECORDS_OFFICER,
+                User.active.is_(True),
+            )
+        )
+    )
     if dossier.creator.active:
         ids.add(dossier.creator_id)
     return ids
@@ -39,22 +45,48 @@ def remind_archive_due(day: str | None = None) -> int:
 
     current = date.fromisoformat(day) if day else today()
     horizon = current + timedelta(days=REMIND_DAYS_BEFORE)
-    dossiers = db.session.scalars(select(Dossier).where(Dossier.status == DossierStatus.CLOSED,
-                                                        Dossier.archive_due.is_not(None),
-                                                        Dossier.archive_due <= horizon).order_by(Dossier.id))
+    dossiers = db.session.scalars(
+        select(Dossier)
+        .where(
+            Dossier.status == DossierStatus.CLOSED,
+            Dossier.archive_due.is_not(None),
+            Dossier.archive_due <= horizon,
+        )
+        .order_by(Dossier.id)
+    )
     sent = 0
     for dossier in dossiers:
-        text = (f"Hồ sơ {dossier.notation} ({dossier.year}) «{dossier.title[:300]}»: "
-                f"hạn nộp lưu {dossier.archive_due:%d/%m/%Y}")
+        text = (
+            f"Hồ sơ {dossier.notation} ({dossier.year}) «{dossier.title[:300]}»: "
+            f"hạn nộp lưu {dossier.archive_due:%d/%m/%Y}"
+        )
         for user_id in sorted(_recipients(dossier)):
-            if db.session.get(DossierReminder, (dossier.id, user_id, dossier.archive_due)) is not None:
+            if (
+                db.session.get(
+                    DossierReminder, (dossier.id, user_id, dossier.archive_due)
+                )
+                is not None
+            ):
                 continue
             try:
                 with db.session.begin_nested():
-                    db.session.add(DossierReminder(dossier_id=dossier.id, user_id=user_id, due=dossier.archive_due))
+                    db.session.add(
+                        DossierReminder(
+                            dossier_id=dossier.id,
+                            user_id=user_id,
+                            due=dossier.archive_due,
+                        )
+                    )
                     # "due_soon" is a kind the home page already labels ("Sắp đến hạn").
-                    db.session.add(Notification(user_id=user_id, document_id=None, kind="due_soon", day=current,
-                                                text=text[:500]))
+                    db.session.add(
+                        Notification(
+                            user_id=user_id,
+                            document_id=None,
+                            kind="due_soon",
+                            day=current,
+                            text=text[:500],
+                        )
+                    )
             except IntegrityError:  # a concurrent run sent it
                 continue
             sent += 1

@@ -96,28 +96,42 @@ class IncomingKind(DocumentKind):
 
     def describe(self, doc: Any) -> DocumentInfo:
         return DocumentInfo(
-            kind="incoming", id=doc.id, agency_id=doc.agency_id, number=doc.code_number or "",
+            kind="incoming",
+            id=doc.id,
+            agency_id=doc.agency_id,
+            number=doc.code_number or "",
             notation=doc.code_notation or "",
             date=doc.issued_date or (doc.arrival_date or doc.received_at).date(),
-            type_name=doc.doc_type or "", organ_name=doc.issuer_name or "", subject=doc.subject or "",
-            page_amount=doc.page_count, secret=doc.is_secret, main_file=doc.main_file,
-            endpoint="incoming.show", endpoint_args={"doc_id": doc.id},
+            type_name=doc.doc_type or "",
+            organ_name=doc.issuer_name or "",
+            subject=doc.subject or "",
+            page_amount=doc.page_count,
+            secret=doc.is_secret,
+            main_file=doc.main_file,
+            endpoint="incoming.show",
+            endpoint_args={"doc_id": doc.id},
         )
 
     def search(self, user: User, text: str, limit: int = 20) -> list[Any]:
         from ..documents.access import visible_clause
         from ..documents.models import IncomingDocument, IncomingStatus
 
-        query = select(IncomingDocument).where(visible_clause(user),
-                                               IncomingDocument.status != IncomingStatus.RETURNED)
+        query = select(IncomingDocument).where(
+            visible_clause(user), IncomingDocument.status != IncomingStatus.RETURNED
+        )
         text = text.strip()
         if text:
             number, _sep, notation = text.partition("/")
             pattern = f"%{text}%"
-            conditions = [IncomingDocument.subject.ilike(pattern), IncomingDocument.code_notation.ilike(pattern)]
+            conditions = [
+                IncomingDocument.subject.ilike(pattern),
+                IncomingDocument.code_notation.ilike(pattern),
+            ]
             if notation:
-                conditions.append((IncomingDocument.code_number == number.strip())
-                                  & IncomingDocument.code_notation.ilike(f"{notation.strip()}%"))
+                conditions.append(
+                    (IncomingDocument.code_number == number.strip())
+                    & IncomingDocument.code_notation.ilike(f"{notation.strip()}%")
+                )
             else:
                 conditions.append(IncomingDocument.code_number == text)
             if text.isdigit():
@@ -154,11 +168,20 @@ class OutgoingKind(DocumentKind):
         # The issued file (numbered and sealed), else the signed one, else the current draft.
         main = doc.issued_file or doc.signed_file or (version.file if version else None)
         return DocumentInfo(
-            kind="outgoing", id=doc.id, agency_id=doc.agency_id,
-            number=f"{doc.number:02d}" if doc.number is not None else "", notation=doc.notation or "",
-            date=to_local(doc.issued_at or doc.created_at).date(), type_name=doc.doc_type or "",
-            organ_name=doc.agency.name, subject=doc.subject or "", page_amount=None, secret=doc.is_secret,
-            main_file=main, endpoint="outgoing.show", endpoint_args={"doc_id": doc.id},
+            kind="outgoing",
+            id=doc.id,
+            agency_id=doc.agency_id,
+            number=f"{doc.number:02d}" if doc.number is not None else "",
+            notation=doc.notation or "",
+            date=to_local(doc.issued_at or doc.created_at).date(),
+            type_name=doc.doc_type or "",
+            organ_name=doc.agency.name,
+            subject=doc.subject or "",
+            page_amount=None,
+            secret=doc.is_secret,
+            main_file=main,
+            endpoint="outgoing.show",
+            endpoint_args={"doc_id": doc.id},
         )
 
     def search(self, user: User, text: str, limit: int = 20) -> list[Any]:
@@ -169,11 +192,16 @@ class OutgoingKind(DocumentKind):
         text = text.strip()
         if text:
             number, _sep, notation = text.partition("/")
-            conditions = [OutgoingDocument.subject.ilike(f"%{text}%"), OutgoingDocument.notation.ilike(f"%{text}%")]
+            conditions = [
+                OutgoingDocument.subject.ilike(f"%{text}%"),
+                OutgoingDocument.notation.ilike(f"%{text}%"),
+            ]
             if number.strip().isdigit():
                 by_number = OutgoingDocument.number == int(number.strip())
                 if notation:
-                    by_number = by_number & OutgoingDocument.notation.ilike(f"{notation.strip()}%")
+                    by_number = by_number & OutgoingDocument.notation.ilike(
+                        f"{notation.strip()}%"
+                    )
                 conditions.append(by_number)
             query = query.where(or_(*conditions))
         query = query.order_by(OutgoingDocument.created_at.desc()).limit(limit)
@@ -181,7 +209,10 @@ class OutgoingKind(DocumentKind):
 
 
 #: kind name -> implementation. Names are stored in dossier_item.kind.
-KINDS: dict[str, DocumentKind] = {"incoming": IncomingKind(), "outgoing": OutgoingKind()}
+KINDS: dict[str, DocumentKind] = {
+    "incoming": IncomingKind(),
+    "outgoing": OutgoingKind(),
+}
 
 
 def register_kind(name: str, kind: DocumentKind) -> None:

@@ -71,7 +71,9 @@ class Dossier(db.Model):
     #: Creator: the person responsible for the dossier (người lập hồ sơ).
     creator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    status: Mapped[DossierStatus] = mapped_column(enum_column(DossierStatus, length=16), default=DossierStatus.OPEN)
+    status: Mapped[DossierStatus] = mapped_column(
+        enum_column(DossierStatus, length=16), default=DossierStatus.OPEN
+    )
     start_date: Mapped[date] = mapped_column()
     #: The day the work ended (ngày công việc kết thúc), set when the dossier is closed.
     end_date: Mapped[date | None] = mapped_column()
@@ -92,8 +94,11 @@ class Dossier(db.Model):
     creator: Mapped[User] = relationship(foreign_keys=[creator_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     department: Mapped[Department | None] = relationship()
-    items: Mapped[list[DossierItem]] = relationship(back_populates="dossier", order_by="DossierItem.id",
-                                                    cascade="all, delete-orphan")
+    items: Mapped[list[DossierItem]] = relationship(
+        back_populates="dossier",
+        order_by="DossierItem.id",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def file_code(self) -> str:
@@ -124,7 +129,9 @@ class DossierItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(String(16))
     document_id: Mapped[int] = mapped_column()
     added_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -139,7 +146,11 @@ class DossierReminder(db.Model):
 
     __tablename__ = "dossier_reminder"
 
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id"), primary_key=True
+    )
     due: Mapped[date] = mapped_column(primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

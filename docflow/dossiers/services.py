@@ -71,8 +71,13 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def compute_archive_due(end_date: date | None, retention_years: int | None, *,
-                        is_construction: bool = False, settled_date: date | None = None) -> date | None:
+def compute_archive_due(
+    end_date: date | None,
+    retention_years: int | None,
+    *,
+    is_construction: bool = False,
+    settled_date: date | None = None,
+) -> date | None:
     """The transfer-to-archive deadline (hạn nộp lưu) of NĐ 30/2020 Art. 30.2 and 31.3.c.
 
     - Retention under 5 years: not transferred (Art. 31.3.c), no deadline.
@@ -84,7 +89,11 @@ def compute_archive_due(end_date: date | None, retention_years: int | None, *,
     if retention_years is not None and retention_years < MIN_RETENTION_FOR_ARCHIVE:
         return None
     if is_construction:
-        return add_months(settled_date, CONSTRUCTION_ARCHIVE_AFTER_MONTHS) if settled_date else None
+        return (
+            add_months(settled_date, CONSTRUCTION_ARCHIVE_AFTER_MONTHS)
+            if settled_date
+            else None
+        )
     if end_date is None:
         return None
     return add_months(end_date, 12 * ARCHIVE_AFTER_YEARS)
@@ -93,37 +102,64 @@ def compute_archive_due(end_date: date | None, retention_years: int | None, *,
 def archive_due_for(dossier: Dossier) -> date | None:
     if dossier.status == DossierStatus.OPEN:
         return None
-    return compute_archive_due(dossier.end_date, dossier.retention_years,
-                               is_construction=dossier.is_construction, settled_date=dossier.settled_date)
+    return compute_archive_due(
+        dossier.end_date,
+        dossier.retention_years,
+        is_construction=dossier.is_construction,
+        settled_date=dossier.settled_date,
+    )
 
 
 # ------------------------------------------------------------------ dossier list and dossiers
 def catalog_for(agency_id: int, year: int) -> DossierCatalog:
     """The agency's dossier list of ``year``, created on first use."""
-    catalog = db.session.scalar(select(DossierCatalog).where(DossierCatalog.agency_id == agency_id,
-                                                            DossierCatalog.year == year))
+    catalog = db.session.scalar(
+        select(DossierCatalog).where(
+            DossierCatalog.agency_id == agency_id, DossierCatalog.year == year
+        )
+    )
     if catalog is None:
-        catalog = DossierCatalog(agency_id=agency_id, year=year, title=f"Danh mục hồ sơ năm {year}")
+        catalog = DossierCatalog(
+            agency_id=agency_id, year=year, title=f"Danh mục hồ sơ năm {year}"
+        )
         db.session.add(catalog)
         db.session.flush()
     return catalog
 
 
 def _nfc(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    return (
+        unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    )
 
 
-def create_dossier(actor: User, *, notation: str, title: str, year: int | None = None,
-                   retention_years: int | None = None, rights: str = "Công khai", section: str = "",
-                   language: str = "Tiếng Việt", description: str = "", department_id: int | None = None,
-                   start_date: date | None = None, is_construction: bool = False) -> Dossier:
+def create_dossier(
+    actor: User,
+    *,
+    notation: str,
+    title: str,
+    year: int | None = None,
+    retention_years: int | None = None,
+    rights: str = "Công khai",
+    section: str = "",
+    language: str = "Tiếng Việt",
+    description: str = "",
+    department_id: int | None = None,
+    start_date: date | None = None,
+    is_construction: bool = False,
+) -> Dossier:
     """Open a dossier (mở hồ sơ, Art. 29.2) in the agency's list of ``year``; ``actor`` keeps it."""
     _require(access.can_create(actor), "Your role does not keep dossiers.")
     notation, title = _nfc(notation or ""), _nfc(title or "")
-    _require(bool(NOTATION_RE.match(notation)) and len(notation) <= 20,
-             "The dossier number must be letters and digits joined by dots or dashes, e.g. 05.TH.")
+    _require(
+        bool(NOTATION_RE.match(notation)) and len(notation) <= 20,
+        "The dossier number must be letters and digits joined by dots or dashes, e.g. 05.TH.",
+    )
     _require(bool(title), "The dossier title is required.")
-    _require(retention_years is None or 1 <= retention_years <= 100, "The retention period is not valid.")
+    _require(
+        retention_years is None or 1 <= retention_years <= 100,
+        "The retention period is not valid.",
+    )
     start = start_date or today()
     year = year or start.year
     _require(2000 <= year <= today().year + 1, "The year is not valid.")
@@ -131,47 +167,97 @@ def create_dossier(actor: User, *, notation: str, title: str, year: int | None =
         from ..agencies.models import Department
 
         dept = db.session.get(Department, department_id)
-        _require(dept is not None and dept.agency_id == actor.agency_id, "Choose a department of your agency.")
+        _require(
+            dept is not None and dept.agency_id == actor.agency_id,
+            "Choose a department of your agency.",
+        )
     elif actor.department_id is not None:
         department_id = actor.department_id
-    taken = db.session.scalar(select(Dossier.id).where(Dossier.agency_id == actor.agency_id, Dossier.year == year,
-                                                       Dossier.notation == notation))
-    _require(taken is None, "The dossier number %(notation)s is already used in %(year)d.", notation=notation,
-             year=year)
-    dossier = Dossier(agency_id=actor.agency_id, catalog_id=catalog_for(actor.agency_id, year).id, year=year,
-                      notation=notation, title=title[:500], retention_years=retention_years,
-                      rights=_nfc(rights)[:30] or "Công khai", section=_nfc(section or "")[:200],
-                      language=_nfc(language)[:50] or "Tiếng Việt", description=_nfc(description or "")[:500],
-                      creator_id=actor.id, department_id=department_id, start_date=start,
-                      is_construction=is_construction)
+    taken = db.session.scalar(
+        select(Dossier.id).where(
+            Dossier.agency_id == actor.agency_id,
+            Dossier.year == year,
+            Dossier.notation == notation,
+        )
+    )
+    _require(
+        taken is None,
+        "The dossier number %(notation)s is already used in %(year)d.",
+        notation=notation,
+        year=year,
+    )
+    dossier = Dossier(
+        agency_id=actor.agency_id,
+        catalog_id=catalog_for(actor.agency_id, year).id,
+        year=year,
+        notation=notation,
+        title=title[:500],
+        retention_years=retention_years,
+        rights=_nfc(rights)[:30] or "Công khai",
+        section=_nfc(section or "")[:200],
+        language=_nfc(language)[:50] or "Tiếng Việt",
+        description=_nfc(description or "")[:500],
+        creator_id=actor.id,
+        department_id=department_id,
+        start_date=start,
+        is_construction=is_construction,
+    )
     db.session.add(dossier)
     try:
         db.session.flush()
     except IntegrityError:  # a concurrent request took the number
         db.session.rollback()
-        raise ActionRefused("The dossier number %(notation)s is already used in %(year)d.", notation=notation,
-                            year=year) from None
-    _audit("dossier.create", dossier, actor, notation=notation, year=year, retention=retention_years)
+        raise ActionRefused(
+            "The dossier number %(notation)s is already used in %(year)d.",
+            notation=notation,
+            year=year,
+        ) from None
+    _audit(
+        "dossier.create",
+        dossier,
+        actor,
+        notation=notation,
+        year=year,
+        retention=retention_years,
+    )
     db.session.commit()
     logger.info("dossier %s (%s/%s) opened by %s", dossier.id, year, notation, actor.id)
     return dossier
 
 
-def add_document(actor: User, dossier: Dossier, kind: str, document_id: int) -> DossierItem:
+def add_document(
+    actor: User, dossier: Dossier, kind: str, document_id: int
+) -> DossierItem:
     """Put a document the actor can see into an open dossier (a reference, never a copy)."""
-    _require(access.is_manager(actor, dossier), "Only the dossier's keeper, their department head or a "
-             "records officer can change the dossier.")
-    _require(dossier.status == DossierStatus.OPEN, "The dossier is closed: documents cannot be added.")
+    _require(
+        access.is_manager(actor, dossier),
+        "Only the dossier's keeper, their department head or a "
+        "records officer can change the dossier.",
+    )
+    _require(
+        dossier.status == DossierStatus.OPEN,
+        "The dossier is closed: documents cannot be added.",
+    )
     handler = get_kind(kind)
     doc = handler.load(document_id) if handler else None
     # A document the actor may not see is refused as if it did not exist.
-    _require(doc is not None and handler.can_view(actor, doc)
-             and handler.describe(doc).agency_id == dossier.agency_id, "Document not found.")
-    present = db.session.scalar(select(DossierItem.id).where(DossierItem.dossier_id == dossier.id,
-                                                             DossierItem.kind == kind,
-                                                             DossierItem.document_id == document_id))
+    _require(
+        doc is not None
+        and handler.can_view(actor, doc)
+        and handler.describe(doc).agency_id == dossier.agency_id,
+        "Document not found.",
+    )
+    present = db.session.scalar(
+        select(DossierItem.id).where(
+            DossierItem.dossier_id == dossier.id,
+            DossierItem.kind == kind,
+            DossierItem.document_id == document_id,
+        )
+    )
     _require(present is None, "The document is already in this dossier.")
-    item = DossierItem(dossier_id=dossier.id, kind=kind, document_id=document_id, added_by_id=actor.id)
+    item = DossierItem(
+        dossier_id=dossier.id, kind=kind, document_id=document_id, added_by_id=actor.id
+    )
     db.session.add(item)
     try:
         db.session.flush()
@@ -186,46 +272,90 @@ def add_document(actor: User, dossier: Dossier, kind: str, document_id: int) -> 
 def remove_document(actor: User, dossier: Dossier, item: DossierItem) -> None:
     """Take a document out of an open dossier (removing duplicates and drafts, Art. 29.4.b)."""
     _require(item.dossier_id == dossier.id, "Document not found.")
-    _require(access.is_manager(actor, dossier), "Only the dossier's keeper, their department head or a "
-             "records officer can change the dossier.")
-    _require(dossier.status == DossierStatus.OPEN, "The dossier is closed: documents cannot be removed.")
+    _require(
+        access.is_manager(actor, dossier),
+        "Only the dossier's keeper, their department head or a "
+        "records officer can change the dossier.",
+    )
+    _require(
+        dossier.status == DossierStatus.OPEN,
+        "The dossier is closed: documents cannot be removed.",
+    )
     kind, document_id = item.kind, item.document_id
     db.session.delete(item)
     _audit("dossier.remove_document", dossier, actor, kind=kind, document=document_id)
     db.session.commit()
 
 
-def close(actor: User, dossier: Dossier, *, end_date: date | None = None, retention_years: Any = _UNCHANGED,
-          settled_date: date | None = None) -> Dossier:
+def close(
+    actor: User,
+    dossier: Dossier,
+    *,
+    end_date: date | None = None,
+    retention_years: Any = _UNCHANGED,
+    settled_date: date | None = None,
+) -> Dossier:
     """End the dossier (kết thúc hồ sơ, Art. 29.4): no more changes; the archive deadline is set."""
-    _require(access.is_manager(actor, dossier), "Only the dossier's keeper, their department head or a "
-             "records officer can close the dossier.")
+    _require(
+        access.is_manager(actor, dossier),
+        "Only the dossier's keeper, their department head or a "
+        "records officer can close the dossier.",
+    )
     _require(dossier.status == DossierStatus.OPEN, "The dossier is already closed.")
     end = end_date or today()
-    _require(dossier.start_date <= end <= today(), "The end date must be between the start date and today.")
-    if retention_years is not _UNCHANGED:  # Art. 29.4.b: the retention is reviewed when closing
-        _require(retention_years is None or 1 <= retention_years <= 100, "The retention period is not valid.")
+    _require(
+        dossier.start_date <= end <= today(),
+        "The end date must be between the start date and today.",
+    )
+    if (
+        retention_years is not _UNCHANGED
+    ):  # Art. 29.4.b: the retention is reviewed when closing
+        _require(
+            retention_years is None or 1 <= retention_years <= 100,
+            "The retention period is not valid.",
+        )
         dossier.retention_years = retention_years
     if settled_date is not None:
-        _require(dossier.is_construction, "Only basic-construction dossiers have a settlement date.")
+        _require(
+            dossier.is_construction,
+            "Only basic-construction dossiers have a settlement date.",
+        )
         dossier.settled_date = settled_date
     dossier.status, dossier.end_date = DossierStatus.CLOSED, end
     dossier.closed_at, dossier.closed_by_id = utcnow(), actor.id
     dossier.archive_due = archive_due_for(dossier)
-    _audit("dossier.close", dossier, actor, end_date=end.isoformat(), retention=dossier.retention_years,
-           archive_due=dossier.archive_due.isoformat() if dossier.archive_due else None)
+    _audit(
+        "dossier.close",
+        dossier,
+        actor,
+        end_date=end.isoformat(),
+        retention=dossier.retention_years,
+        archive_due=dossier.archive_due.isoformat() if dossier.archive_due else None,
+    )
     db.session.commit()
-    logger.info("dossier %s closed by %s, archive due %s", dossier.id, actor.id, dossier.archive_due)
+    logger.info(
+        "dossier %s closed by %s, archive due %s",
+        dossier.id,
+        actor.id,
+        dossier.archive_due,
+    )
     return dossier
 
 
 def reopen(actor: User, dossier: Dossier, reason: str = "") -> Dossier:
     """A records officer reopens a closed dossier (e.g. a document was forgotten)."""
-    _require(actor.role == Role.RECORDS_OFFICER and actor.agency_id == dossier.agency_id,
-             "Only the agency's records officers reopen dossiers.")
-    _require(dossier.status == DossierStatus.CLOSED, "Only closed dossiers that are not archived can be reopened.")
+    _require(
+        actor.role == Role.RECORDS_OFFICER and actor.agency_id == dossier.agency_id,
+        "Only the agency's records officers reopen dossiers.",
+    )
+    _require(
+        dossier.status == DossierStatus.CLOSED,
+        "Only closed dossiers that are not archived can be reopened.",
+    )
     dossier.status = DossierStatus.OPEN
-    dossier.end_date = dossier.closed_at = dossier.closed_by_id = dossier.archive_due = None
+    dossier.end_date = dossier.closed_at = dossier.closed_by_id = (
+        dossier.archive_due
+    ) = None
     _audit("dossier.reopen", dossier, actor, reason=_nfc(reason or "")[:500])
     db.session.commit()
     return dossier
@@ -233,9 +363,14 @@ def reopen(actor: User, dossier: Dossier, reason: str = "") -> Dossier:
 
 def mark_archived(actor: User, dossier: Dossier) -> Dossier:
     """A records officer records that the dossier was transferred to the agency's archive (nộp lưu)."""
-    _require(actor.role == Role.RECORDS_OFFICER and actor.agency_id == dossier.agency_id,
-             "Only the agency's records officers receive dossiers into the archive.")
-    _require(dossier.status == DossierStatus.CLOSED, "Only closed dossiers can be transferred to the archive.")
+    _require(
+        actor.role == Role.RECORDS_OFFICER and actor.agency_id == dossier.agency_id,
+        "Only the agency's records officers receive dossiers into the archive.",
+    )
+    _require(
+        dossier.status == DossierStatus.CLOSED,
+        "Only closed dossiers can be transferred to the archive.",
+    )
     dossier.status, dossier.archived_at = DossierStatus.ARCHIVED, utcnow()
     _audit("dossier.archive", dossier, actor)
     db.session.commit()
@@ -273,23 +408,43 @@ def item_views(user: User | None, dossier: Dossier) -> list[ItemView]:
             views.append(ItemView(item, info, handler.can_view_content(user, doc), doc))
         else:
             views.append(ItemView(item, None, False))
-    views.sort(key=lambda v: (v.info is None, v.info.date or date.max if v.info else date.max, v.item.id))
+    views.sort(
+        key=lambda v: (
+            v.info is None,
+            v.info.date or date.max if v.info else date.max,
+            v.item.id,
+        )
+    )
     return views
 
 
 def dossiers_holding(user: User, kind: str, document_id: int) -> list[Dossier]:
     """The dossiers ``user`` may see that hold the document."""
-    query = (select(Dossier).join(DossierItem).where(DossierItem.kind == kind, DossierItem.document_id == document_id,
-                                                     access.visible_clause(user))
-             .order_by(Dossier.year.desc(), Dossier.notation))
+    query = (
+        select(Dossier)
+        .join(DossierItem)
+        .where(
+            DossierItem.kind == kind,
+            DossierItem.document_id == document_id,
+            access.visible_clause(user),
+        )
+        .order_by(Dossier.year.desc(), Dossier.notation)
+    )
     return list(db.session.scalars(query))
 
 
 def open_dossiers_for(user: User) -> list[Dossier]:
     """Open dossiers ``user`` may add documents to."""
-    query = select(Dossier).where(access.visible_clause(user), Dossier.status == DossierStatus.OPEN)
-    return [d for d in db.session.scalars(query.order_by(Dossier.year.desc(), Dossier.notation))
-            if access.is_manager(user, d)]
+    query = select(Dossier).where(
+        access.visible_clause(user), Dossier.status == DossierStatus.OPEN
+    )
+    return [
+        d
+        for d in db.session.scalars(
+            query.order_by(Dossier.year.desc(), Dossier.notation)
+        )
+        if access.is_manager(user, d)
+    ]
 
 
 def record_export(actor: User | None, dossier: Dossier, **details: Any) -> None:

@@ -49,7 +49,11 @@ KIND_LABELS = {"incoming": N_("Incoming"), "outgoing": N_("Outgoing")}
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    return {"STATUS_LABELS": STATUS_LABELS, "KIND_LABELS": KIND_LABELS, "DossierStatus": DossierStatus}
+    return {
+        "STATUS_LABELS": STATUS_LABELS,
+        "KIND_LABELS": KIND_LABELS,
+        "DossierStatus": DossierStatus,
+    }
 
 
 @bp.app_context_processor
@@ -63,8 +67,11 @@ def dossier_panel(kind: str, doc: Any) -> dict[str, Any] | None:
         return None
     holding = services.dossiers_holding(current_user, kind, doc.id)
     held = {d.id for d in holding}
-    choices = [(d.id, f"{d.notation} ({d.year}) — {d.title[:80]}") for d in services.open_dossiers_for(current_user)
-               if d.id not in held]
+    choices = [
+        (d.id, f"{d.notation} ({d.year}) — {d.title[:80]}")
+        for d in services.open_dossiers_for(current_user)
+        if d.id not in held
+    ]
     form = None
     if choices:
         form = AddToDossierForm(formdata=None, kind=kind, document_id=doc.id)
@@ -77,8 +84,13 @@ def _refused(exc: services.ActionRefused) -> None:
 
 
 def _departments() -> list[tuple[int, str]]:
-    depts = db.session.scalars(select(Department).where(Department.agency_id == current_user.agency_id,
-                                                        Department.active.is_(True)).order_by(Department.name))
+    depts = db.session.scalars(
+        select(Department)
+        .where(
+            Department.agency_id == current_user.agency_id, Department.active.is_(True)
+        )
+        .order_by(Department.name)
+    )
     return [(0, "—")] + [(d.id, d.name) for d in depts]
 
 
@@ -92,25 +104,54 @@ def index():
     department = request.args.get("department", 0, type=int)
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["PAGE_SIZE"]
-    query = select(Dossier).where(access.visible_clause(current_user), Dossier.year == year)
+    query = select(Dossier).where(
+        access.visible_clause(current_user), Dossier.year == year
+    )
     if status in {s.value for s in DossierStatus}:
         query = query.where(Dossier.status == DossierStatus(status))
     if department:
         query = query.where(Dossier.department_id == department)
     if text:
-        query = query.where(or_(Dossier.title.ilike(f"%{text}%"), Dossier.notation.ilike(f"%{text}%")))
+        query = query.where(
+            or_(Dossier.title.ilike(f"%{text}%"), Dossier.notation.ilike(f"%{text}%"))
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    dossiers = db.session.scalars(query.order_by(Dossier.section, Dossier.notation)
-                                  .offset((page - 1) * per_page).limit(per_page)).all()
-    counts = dict(db.session.execute(select(DossierItem.dossier_id, func.count(DossierItem.id))
-                                     .where(DossierItem.dossier_id.in_([d.id for d in dossiers]))
-                                     .group_by(DossierItem.dossier_id)).all())
-    years = set(db.session.scalars(select(DossierCatalog.year).where(DossierCatalog.agency_id == current_user.agency_id)))
+    dossiers = db.session.scalars(
+        query.order_by(Dossier.section, Dossier.notation)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(DossierItem.dossier_id, func.count(DossierItem.id))
+            .where(DossierItem.dossier_id.in_([d.id for d in dossiers]))
+            .group_by(DossierItem.dossier_id)
+        ).all()
+    )
+    years = set(
+        db.session.scalars(
+            select(DossierCatalog.year).where(
+                DossierCatalog.agency_id == current_user.agency_id
+            )
+        )
+    )
     years |= {services.today().year, year}
-    return render_template("dossiers/index.html", dossiers=dossiers, counts=counts, year=year,
-                           years=sorted(years, reverse=True), status=status, q=text, department=department,
-                           departments=_departments(), page=page, pages=max((total + per_page - 1) // per_page, 1),
-                           total=total, can_create=access.can_create(current_user), today=services.today())
+    return render_template(
+        "dossiers/index.html",
+        dossiers=dossiers,
+        counts=counts,
+        year=year,
+        years=sorted(years, reverse=True),
+        status=status,
+        q=text,
+        department=department,
+        departments=_departments(),
+        page=page,
+        pages=max((total + per_page - 1) // per_page, 1),
+        total=total,
+        can_create=access.can_create(current_user),
+        today=services.today(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -127,16 +168,25 @@ def new():
     if form.validate_on_submit():
         try:
             dossier = services.create_dossier(
-                current_user, notation=form.notation.data, title=form.title.data, year=form.year.data,
-                retention_years=retention_value(form.retention.data), rights=form.rights.data,
-                section=form.section.data or "", description=form.description.data or "",
-                department_id=form.department.data or None, start_date=form.start_date.data,
-                is_construction=form.is_construction.data)
+                current_user,
+                notation=form.notation.data,
+                title=form.title.data,
+                year=form.year.data,
+                retention_years=retention_value(form.retention.data),
+                rights=form.rights.data,
+                section=form.section.data or "",
+                description=form.description.data or "",
+                department_id=form.department.data or None,
+                start_date=form.start_date.data,
+                is_construction=form.is_construction.data,
+            )
         except services.ActionRefused as exc:
             db.session.rollback()
             form.notation.errors.append(_(exc.message, **exc.params))
         else:
-            flash(_("Dossier %(notation)s opened.", notation=dossier.notation), "success")
+            flash(
+                _("Dossier %(notation)s opened.", notation=dossier.notation), "success"
+            )
             return redirect(url_for(".show", dossier_id=dossier.id))
     return render_template("dossiers/new.html", form=form), 400 if form.errors else 200
 
@@ -158,16 +208,29 @@ def _render(dossier: Dossier, status: int = 200, **forms: Any):  # type: ignore[
         for name, handler in KINDS.items():
             for doc in handler.search(current_user, text):
                 info = handler.describe(doc)
-                if (name, doc.id) not in present and info.agency_id == dossier.agency_id:
+                if (
+                    name,
+                    doc.id,
+                ) not in present and info.agency_id == dossier.agency_id:
                     candidates.append((name, info))
     close_form = forms.get("close")
     if close_form is None and manager and is_open:
-        close_form = CloseForm(formdata=None, end_date=services.today(),
-                               retention="" if dossier.retention_years is None else str(dossier.retention_years))
+        close_form = CloseForm(
+            formdata=None,
+            end_date=services.today(),
+            retention=""
+            if dossier.retention_years is None
+            else str(dossier.retention_years),
+        )
     context = {
-        "dossier": dossier, "items": services.item_views(current_user, dossier), "manager": manager,
-        "q": text, "candidates": candidates, "add_form": AddDocumentForm(formdata=None),
-        "simple_form": SimpleForm(formdata=None), "close_form": close_form,
+        "dossier": dossier,
+        "items": services.item_views(current_user, dossier),
+        "manager": manager,
+        "q": text,
+        "candidates": candidates,
+        "add_form": AddDocumentForm(formdata=None),
+        "simple_form": SimpleForm(formdata=None),
+        "close_form": close_form,
         "reopen_form": forms.get("reopen") or ReopenForm(formdata=None),
         "is_records_officer": current_user.role == Role.RECORDS_OFFICER,
     }
@@ -186,13 +249,17 @@ def add_document(dossier_id: int):
     if not form.validate():
         abort(400)
     try:
-        services.add_document(current_user, dossier, form.kind.data, int(form.document_id.data))
+        services.add_document(
+            current_user, dossier, form.kind.data, int(form.document_id.data)
+        )
     except services.ActionRefused as exc:
         db.session.rollback()
         _refused(exc)
     else:
         flash(_("The document was added to the dossier."), "success")
-    return redirect(url_for(".show", dossier_id=dossier.id, q=request.args.get("q") or None))
+    return redirect(
+        url_for(".show", dossier_id=dossier.id, q=request.args.get("q") or None)
+    )
 
 
 @bp.route("/<int:dossier_id>/documents/<int:item_id>/remove", methods=["POST"])
@@ -220,8 +287,13 @@ def close(dossier_id: int):
     if not form.validate():
         return _render(dossier, 400, close=form)
     try:
-        services.close(current_user, dossier, end_date=form.end_date.data,
-                       retention_years=retention_value(form.retention.data), settled_date=form.settled_date.data)
+        services.close(
+            current_user,
+            dossier,
+            end_date=form.end_date.data,
+            retention_years=retention_value(form.retention.data),
+            settled_date=form.settled_date.data,
+        )
     except services.ActionRefused as exc:
         db.session.rollback()
         _refused(exc)
@@ -268,11 +340,21 @@ def archive(dossier_id: int):
 def export(dossier_id: int):
     dossier = access.visible_dossier_or_404(current_user, dossier_id)
     tmp, meta = export_to_tempfile(dossier, current_user)
-    services.record_export(current_user, dossier, documents=meta["DocTotal"],
-                           with_content=sum(1 for d in meta["Documents"] if d["ContentIncluded"]))
+    services.record_export(
+        current_user,
+        dossier,
+        documents=meta["DocTotal"],
+        with_content=sum(1 for d in meta["Documents"] if d["ContentIncluded"]),
+    )
     name = f"hoso_{dossier.year}_{dossier.notation}.zip".replace("/", "-")
-    response = send_file(tmp, mimetype="application/zip", as_attachment=True, download_name=name,
-                         conditional=False, etag=False)
+    response = send_file(
+        tmp,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=name,
+        conditional=False,
+        etag=False,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -282,7 +364,9 @@ def export(dossier_id: int):
 @login_required
 def add_from_document():
     form = AddToDossierForm()
-    form.dossier.choices = [(d.id, d.notation) for d in services.open_dossiers_for(current_user)]
+    form.dossier.choices = [
+        (d.id, d.notation) for d in services.open_dossiers_for(current_user)
+    ]
     handler = get_kind(form.kind.data or "")
     if handler is None or not (form.document_id.data or "").isdigit():
         abort(404)
@@ -300,5 +384,11 @@ def add_from_document():
         db.session.rollback()
         _refused(exc)
     else:
-        flash(_("The document was added to dossier %(notation)s.", notation=dossier.notation), "success")
+        flash(
+            _(
+                "The document was added to dossier %(notation)s.",
+                notation=dossier.notation,
+            ),
+            "success",
+        )
     return redirect(back)

@@ -32,15 +32,21 @@ def verify(quiet: bool) -> None:
     except StorageUnavailable as exc:
         raise click.ClickException(f"storage unreachable: {exc}") from exc
     for p in problems:
-        click.echo(f"{p.problem.upper()}: object {p.key} (file records {', '.join(map(str, p.file_ids))})")
+        click.echo(
+            f"{p.problem.upper()}: object {p.key} (file records {', '.join(map(str, p.file_ids))})"
+        )
     click.echo(f"{checked} objects checked, {len(problems)} problems.")
     if problems:
         sys.exit(1)
 
 
 @storage_cli.command("gc")
-@click.option("--grace-minutes", default=60, show_default=True,
-              help="Delete an orphan only after it stayed an orphan this long.")
+@click.option(
+    "--grace-minutes",
+    default=60,
+    show_default=True,
+    help="Delete an orphan only after it stayed an orphan this long.",
+)
 @click.option("--dry-run", is_flag=True)
 @with_appcontext
 def gc(grace_minutes: int, dry_run: bool) -> None:
@@ -52,4 +58,6 @@ def gc(grace_minutes: int, dry_run: bool) -> None:
     except StorageUnavailable as exc:
         raise click.ClickException(f"storage unreachable: {exc}") from exc
     verb = "would delete" if dry_run else "deleted"
-    click.echo(f"{verb} {len(result.deleted)} orphan objects; {result.pending} orphans within the grace period.")
+    click.echo(
+        f"{verb} {len(result.deleted)} orphan objects; {result.pending} orphans within the grace period."
+    )

@@ -74,11 +74,19 @@ def store_file(
     if size == 0:
         raise UploadRejected("The file %(name)s is empty.", name=original_name)
     if size is not None and size > limit_mb * 1024 * 1024:
-        raise UploadRejected("The file %(name)s is larger than %(mb)d MB.", name=original_name, mb=limit_mb)
+        raise UploadRejected(
+            "The file %(name)s is larger than %(mb)d MB.",
+            name=original_name,
+            mb=limit_mb,
+        )
     media_type = sniff(stream)
     if media_type is None or media_type not in allowed:
         kinds = ", ".join(sorted({EXTENSIONS[t].upper() for t in allowed}))
-        raise UploadRejected("The file %(name)s is not an accepted type (%(kinds)s).", name=original_name, kinds=kinds)
+        raise UploadRejected(
+            "The file %(name)s is not an accepted type (%(kinds)s).",
+            name=original_name,
+            kinds=kinds,
+        )
     stored = get_storage().put(stream, content_type=media_type)
     record = StoredFile(
         key=stored.key,
@@ -91,7 +99,13 @@ def store_file(
     )
     db.session.add(record)
     db.session.flush()
-    logger.info("stored file %s (%s, %d bytes) for agency %s", record.id, media_type, stored.size, agency_id)
+    logger.info(
+        "stored file %s (%s, %d bytes) for agency %s",
+        record.id,
+        media_type,
+        stored.size,
+        agency_id,
+    )
     return record
 
 
@@ -115,10 +129,14 @@ class VerifyProblem:
     problem: str  # "missing" | "corrupted" | "unreadable: ..."
 
 
-def verify_objects(progress: Callable[[Iterator[str], int], Iterator[str]] | None = None) -> tuple[int, list[VerifyProblem]]:
+def verify_objects(
+    progress: Callable[[Iterator[str], int], Iterator[str]] | None = None,
+) -> tuple[int, list[VerifyProblem]]:
     """Re-read every referenced object completely; return (checked, problems)."""
     storage = get_storage()
-    rows = db.session.execute(select(StoredFile.key, StoredFile.id).order_by(StoredFile.key)).all()
+    rows = db.session.execute(
+        select(StoredFile.key, StoredFile.id).order_by(StoredFile.key)
+    ).all()
     by_key: dict[str, list[int]] = {}
     for key, file_id in rows:
         by_key.setdefault(key, []).append(file_id)
@@ -169,6 +187,8 @@ def collect_garbage(grace: timedelta, dry_run: bool = False) -> GcResult:
     # Keys referenced again (or gone) are no longer candidates.
     stale = [k for k in known if k not in orphans]
     if stale:
-        db.session.execute(delete(OrphanCandidate).where(OrphanCandidate.key.in_(stale)))
+        db.session.execute(
+            delete(OrphanCandidate).where(OrphanCandidate.key.in_(stale))
+        )
     db.session.commit()
     return GcResult(deleted, pending)

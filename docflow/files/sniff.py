@@ -17,8 +17,16 @@ TIFF = "image/tiff"
 #: What users may attach to documents.
 DOCUMENT_TYPES = frozenset({PDF, DOCX, XLSX, ODT, DOC, PNG, JPEG, TIFF})
 
-EXTENSIONS = {PDF: "pdf", DOCX: "docx", XLSX: "xlsx", ODT: "odt", DOC: "doc", PNG: "png", JPEG: "jpg",
-              TIFF: "tif"}
+EXTENSIONS = {
+    PDF: "pdf",
+    DOCX: "docx",
+    XLSX: "xlsx",
+    ODT: "odt",
+    DOC: "doc",
+    PNG: "png",
+    JPEG: "jpg",
+    TIFF: "tif",
+}
 
 
 def sniff(stream: BinaryIO) -> str | None:
@@ -56,7 +64,9 @@ def _sniff_zip(stream: BinaryIO) -> str | None:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                mimetype = (
+                    archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                )
                 return ODT if mimetype == ODT else None
             if "[Content_Types].xml" in names:
                 if any(n.startswith("word/") for n in names):

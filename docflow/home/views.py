@@ -25,7 +25,11 @@ ROLE_TEMPLATES = {
 }
 
 
-NOTIFICATION_LABELS = {"assigned": N_("New assignment"), "due_soon": N_("Due soon"), "overdue": N_("Overdue")}
+NOTIFICATION_LABELS = {
+    "assigned": N_("New assignment"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+}
 
 
 @bp.route("/")
@@ -37,7 +41,9 @@ def index():
             select(func.count(User.id)).where(User.agency_id == current_user.agency_id)
         )
         stats["departments"] = db.session.scalar(
-            select(func.count(Department.id)).where(Department.agency_id == current_user.agency_id)
+            select(func.count(Department.id)).where(
+                Department.agency_id == current_user.agency_id
+            )
         )
         if current_user.is_superadmin:
             stats["agencies"] = db.session.scalar(select(func.count(Agency.id)))
@@ -47,12 +53,17 @@ def index():
     stats["inbox"] = inbox_counts(current_user)
     stats["outgoing"] = outgoing_counts(current_user)
     stats["notifications"] = db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id, Notification.read.is_(False))
-        .order_by(Notification.id.desc()).limit(10)).all()
+        select(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read.is_(False))
+        .order_by(Notification.id.desc())
+        .limit(10)
+    ).all()
     template = ROLE_TEMPLATES[current_user.role]
     if current_user.is_superadmin:
         template = ROLE_TEMPLATES[Role.ADMIN]
-    return render_template(template, stats=stats, NOTIFICATION_LABELS=NOTIFICATION_LABELS)
+    return render_template(
+        template, stats=stats, NOTIFICATION_LABELS=NOTIFICATION_LABELS
+    )
 
 
 def outgoing_counts(user: User) -> dict[str, int]:
@@ -61,17 +72,23 @@ def outgoing_counts(user: User) -> dict[str, int]:
     from ..outgoing.models import OutgoingDocument, OutgoingStatus
 
     def count(*conditions: Any) -> int:
-        query = select(func.count(OutgoingDocument.id)).where(visible_clause(user), *conditions)
+        query = select(func.count(OutgoingDocument.id)).where(
+            visible_clause(user), *conditions
+        )
         return db.session.scalar(query) or 0
 
     counts = {}
     if user.role == Role.LEADER:
-        counts["to_sign"] = count(OutgoingDocument.status == OutgoingStatus.APPROVED,
-                                  OutgoingDocument.signer_id == user.id)
+        counts["to_sign"] = count(
+            OutgoingDocument.status == OutgoingStatus.APPROVED,
+            OutgoingDocument.signer_id == user.id,
+        )
     if user.role == Role.RECORDS_OFFICER:
         counts["to_issue"] = count(OutgoingDocument.status == OutgoingStatus.SIGNED)
     if user.role in (Role.LEADER, Role.DEPARTMENT_HEAD):
-        counts["to_review"] = count(OutgoingDocument.status == OutgoingStatus.IN_REVIEW, my_turn_clause(user))
+        counts["to_review"] = count(
+            OutgoingDocument.status == OutgoingStatus.IN_REVIEW, my_turn_clause(user)
+        )
     return counts
 
 

@@ -45,62 +45,117 @@ def recall(actor: Any, doc: OutgoingDocument, reason: str) -> int:
     reason = reason.strip()[:500]
     count = 0
     for recipient in doc.recipients:
-        if recipient.kind != RecipientKind.AGENCY or recipient.delivery.value not in ("delivered", "queued"):
+        if recipient.kind != RecipientKind.AGENCY or recipient.delivery.value not in (
+            "delivered",
+            "queued",
+        ):
             continue
         packet = StatusPacket(
-            sender=_org(doc.agency), status_code="13", description=reason,
-            response_for=ResponseFor(organ_id=recipient.agency.code, code=doc.number_notation,
-                                     promulgation_date=f"{to_local(doc.issued_at):%Y/%m/%d}",
-                                     document_id=document_id_of(doc)),
-            timestamp=edxml.format_timestamp(to_local(utcnow())))
+            sender=_org(doc.agency),
+            status_code="13",
+            description=reason,
+            response_for=ResponseFor(
+                organ_id=recipient.agency.code,
+                code=doc.number_notation,
+                promulgation_date=f"{to_local(doc.issued_at):%Y/%m/%d}",
+                document_id=document_id_of(doc),
+            ),
+            timestamp=edxml.format_timestamp(to_local(utcnow())),
+        )
         data = edxml.build_status(packet)
         if is_remote(recipient.agency):
-            queue_status(doc.agency.code, recipient.agency.code, packet.response_for.document_id, "13", data)
+            queue_status(
+                doc.agency.code,
+                recipient.agency.code,
+                packet.response_for.document_id,
+                "13",
+                data,
+            )
         else:
             parsed = edxml.parse_packet(data)
             try:
                 accept_recall(parsed)
-            except PacketRejected as exc:  # it never arrived there: nothing to take back
-                logger.info("recall of %s at %s: %s", doc.id, recipient.agency.code, exc.reason)
+            except (
+                PacketRejected
+            ) as exc:  # it never arrived there: nothing to take back
+                logger.info(
+                    "recall of %s at %s: %s", doc.id, recipient.agency.code, exc.reason
+                )
                 continue
         count += 1
-    db.session.add(OutgoingEvent(document_id=doc.id, kind="recall_requested", actor_id=actor.id, text=reason))
-    record("outgoing.recall", actor=actor, agency_id=doc.agency_id, obj=doc, reason=reason, recipients=count)
+    db.session.add(
+        OutgoingEvent(
+            document_id=doc.id, kind="recall_requested", actor_id=actor.id, text=reason
+        )
+    )
+    record(
+        "outgoing.recall",
+        actor=actor,
+        agency_id=doc.agency_id,
+        obj=doc,
+        reason=reason,
+        recipients=count,
+    )
     db.session.commit()
     return count
 
 
 def accept_recall(status: StatusPacket) -> IncomingDocument:
-    agency = db.session.scalar(select(Agency).where(Agency.code == status.response_for.organ_id))
-    receipt = _receipt(agency.id, status.sender.organ_id, status.response_for.document_id) if agency else None
+    agency = db.session.scalar(
+        select(Agency).where(Agency.code == status.response_for.organ_id)
+    )
+    receipt = (
+        _receipt(agency.id, status.sender.organ_id, status.response_for.document_id)
+        if agency
+        else None
+    )
     if receipt is None:
-        raise PacketRejected("no document received from this sender with this DocumentId")
+        raise PacketRejected(
+            "no document received from this sender with this DocumentId"
+        )
     incoming = db.session.get(IncomingDocument, receipt.incoming_id)
     reason = (status.description or "")[:400]
     if incoming.status == IncomingStatus.PENDING:
         incoming.status = IncomingStatus.RETURNED
         incoming.return_reason = f"Lấy lại theo yêu cầu của cơ quan gửi: {reason}"[:500]
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.RETURNED, text=incoming.return_reason))
+        db.session.add(
+            Event(
+                document_id=incoming.id,
+                kind=EventKind.RETURNED,
+                text=incoming.return_reason,
+            )
+        )
         answer = "15"
     elif incoming.status == IncomingStatus.RETURNED:
         answer = "15"  # already given back (a repeated request)
     else:
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.COMMENTED,
-                             text=f"Cơ quan gửi yêu cầu lấy lại ({reason}): từ chối, văn bản đã vào sổ."))
+        db.session.add(
+            Event(
+                document_id=incoming.id,
+                kind=EventKind.COMMENTED,
+                text=f"Cơ quan gửi yêu cầu lấy lại ({reason}): từ chối, văn bản đã vào sổ.",
+            )
+        )
         answer = "16"
-    record("incoming.recall", agency_id=incoming.agency_id, obj=incoming, sender=status.sender.organ_id,
-           answer=answer)
+    record(
+        "incoming.recall",
+        agency_id=incoming.agency_id,
+        obj=incoming,
+        sender=status.sender.organ_id,
+        answer=answer,
+    )
     db.session.flush()
     enqueue_after_commit("interchange.status", incoming.id, answer)
     return incoming
-
 
 
 # ------------------------------------------------------------------ revoke, update, replace
 def _received(agency: Agency, sender: str, doc_id: str) -> IncomingDocument:
     receipt = _receipt(agency.id, sender, doc_id)
     if receipt is None:
-        raise PacketRejected(f"no document {doc_id[:80]} from {sender} was received by {agency.code}")
+        raise PacketRejected(
+            f"no document {doc_id[:80]} from {sender} was received by {agency.code}"
+        )
     return db.session.get(IncomingDocument, receipt.incoming_id)
 
 
@@ -108,9 +163,17 @@ def _give_back_or_note(incoming: IncomingDocument, text: str) -> None:
     """Not yet registered: returned (it leaves the queue). Registered: the timeline says so."""
     if incoming.status == IncomingStatus.PENDING:
         incoming.status, incoming.return_reason = IncomingStatus.RETURNED, text[:500]
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.RETURNED, text=incoming.return_reason))
+        db.session.add(
+            Event(
+                document_id=incoming.id,
+                kind=EventKind.RETURNED,
+                text=incoming.return_reason,
+            )
+        )
     else:
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.COMMENTED, text=text[:4000]))
+        db.session.add(
+            Event(document_id=incoming.id, kind=EventKind.COMMENTED, text=text[:4000])
+        )
 
 
 def apply_change(agency: Agency, packet: DocumentPacket) -> IncomingDocument:
@@ -120,26 +183,50 @@ def apply_change(agency: Agency, packet: DocumentPacket) -> IncomingDocument:
     if packet.business_type == edxml.REVOKE:
         _give_back_or_note(incoming, f"Cơ quan gửi thu hồi văn bản: {reason}")
     else:
-        changed = {"subject": packet.subject[:500], "signer_name": packet.signer_name[:50] or None,
-                   "signer_position": packet.signer_position[:100] or None, "due_date": packet.due_date,
-                   "doc_type": (packet.type_name or incoming.doc_type)[:100], "page_count": packet.page_amount}
-        changed = {k: v for k, v in changed.items() if v is not None and getattr(incoming, k) != v}
+        changed = {
+            "subject": packet.subject[:500],
+            "signer_name": packet.signer_name[:50] or None,
+            "signer_position": packet.signer_position[:100] or None,
+            "due_date": packet.due_date,
+            "doc_type": (packet.type_name or incoming.doc_type)[:100],
+            "page_count": packet.page_amount,
+        }
+        changed = {
+            k: v
+            for k, v in changed.items()
+            if v is not None and getattr(incoming, k) != v
+        }
         for key, value in changed.items():
             setattr(incoming, key, value)
-        db.session.add(Event(document_id=incoming.id, kind=EventKind.COMMENTED,
-                             text=f"Cơ quan gửi cập nhật văn bản ({reason}): {', '.join(sorted(changed)) or '—'}"))
-    record("incoming.sender_change", agency_id=agency.id, obj=incoming, sender=packet.sender.organ_id,
-           business_type=packet.business_type)
+        db.session.add(
+            Event(
+                document_id=incoming.id,
+                kind=EventKind.COMMENTED,
+                text=f"Cơ quan gửi cập nhật văn bản ({reason}): {', '.join(sorted(changed)) or '—'}",
+            )
+        )
+    record(
+        "incoming.sender_change",
+        agency_id=agency.id,
+        obj=incoming,
+        sender=packet.sender.organ_id,
+        business_type=packet.business_type,
+    )
     db.session.flush()
     enqueue_after_commit("interchange.status", incoming.id, "15")
     return incoming
 
 
-def mark_replaced(agency: Agency, packet: DocumentPacket, new: IncomingDocument) -> None:
+def mark_replaced(
+    agency: Agency, packet: DocumentPacket, new: IncomingDocument
+) -> None:
     for info in packet.replacements:
         if info.organ_ids and agency.code not in info.organ_ids:
             continue
         receipt = _receipt(agency.id, packet.sender.organ_id, info.document_id)
         if receipt is not None and receipt.incoming_id != new.id:
             old = db.session.get(IncomingDocument, receipt.incoming_id)
-            _give_back_or_note(old, f"Được thay thế bởi văn bản {new.number_notation} ({packet.document_id})")
+            _give_back_or_note(
+                old,
+                f"Được thay thế bởi văn bản {new.number_notation} ({packet.document_id})",
+            )

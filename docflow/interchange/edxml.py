@@ -50,14 +50,32 @@ STATUS_CODES: dict[str, str] = {
 
 #: BussinessDocType
 NEW, REVOKE, UPDATE, REPLACE = 0, 1, 2, 3
-BUSINESS_TYPES = {NEW: "Văn bản điện tử mới", REVOKE: "Thu hồi văn bản điện tử", UPDATE: "Cập nhật văn bản điện tử",
-                  REPLACE: "Văn bản thay thế"}
+BUSINESS_TYPES = {
+    NEW: "Văn bản điện tử mới",
+    REVOKE: "Thu hồi văn bản điện tử",
+    UPDATE: "Cập nhật văn bản điện tử",
+    REPLACE: "Văn bản thay thế",
+}
 
-DOCUMENT_ID_RE = re.compile(r"^(?P<organ>[^,]+),(?P<date>\d{4}/\d{2}/\d{2}),(?P<code>.+/.+)$")
-_ORG_FIELDS = (("organ_id", "OrganId"), ("in_charge", "OrganizationInCharge"), ("name", "OrganName"),
-               ("address", "OrganAdd"), ("email", "Email"), ("telephone", "Telephone"), ("fax", "Fax"),
-               ("website", "Website"))
-_STAFF_FIELDS = (("department", "Department"), ("staff", "Staff"), ("email", "Email"), ("mobile", "Mobile"))
+DOCUMENT_ID_RE = re.compile(
+    r"^(?P<organ>[^,]+),(?P<date>\d{4}/\d{2}/\d{2}),(?P<code>.+/.+)$"
+)
+_ORG_FIELDS = (
+    ("organ_id", "OrganId"),
+    ("in_charge", "OrganizationInCharge"),
+    ("name", "OrganName"),
+    ("address", "OrganAdd"),
+    ("email", "Email"),
+    ("telephone", "Telephone"),
+    ("fax", "Fax"),
+    ("website", "Website"),
+)
+_STAFF_FIELDS = (
+    ("department", "Department"),
+    ("staff", "Staff"),
+    ("email", "Email"),
+    ("mobile", "Mobile"),
+)
 
 
 class PacketRejected(Exception):
@@ -141,7 +159,9 @@ class DocumentPacket:
     appendixes: list[str] = field(default_factory=list)
     response_for: list[ResponseFor] = field(default_factory=list)
     steering_type: int | None = None
-    traces: list[tuple[str, str]] = field(default_factory=list)  #: (OrganId, "yyyy/MM/dd HH:mm:ss")
+    traces: list[tuple[str, str]] = field(
+        default_factory=list
+    )  #: (OrganId, "yyyy/MM/dd HH:mm:ss")
     business_type: int = NEW
     business_reason: str = ""
     business_document_id: str = ""
@@ -156,8 +176,16 @@ class DocumentPacket:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind
-        data["attachments"] = [{"content_id": a.content_id, "name": a.name, "content_type": a.content_type,
-                                "description": a.description, "size": len(a.data)} for a in self.attachments]
+        data["attachments"] = [
+            {
+                "content_id": a.content_id,
+                "name": a.name,
+                "content_type": a.content_type,
+                "description": a.description,
+                "size": len(a.data),
+            }
+            for a in self.attachments
+        ]
         for key in ("promulgation_date", "due_date"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
@@ -269,9 +297,13 @@ def build_document(packet: DocumentPacket) -> bytes:
     for place in packet.to_places:
         _sub(places, "Place", place)
     other = _sub(mh, "OtherInfo")
-    for name, value in (("Priority", packet.priority), ("SphereOfPromulgation", packet.sphere),
-                        ("TyperNotation", packet.typer_notation), ("PromulgationAmount", packet.promulgation_amount),
-                        ("PageAmount", packet.page_amount)):
+    for name, value in (
+        ("Priority", packet.priority),
+        ("SphereOfPromulgation", packet.sphere),
+        ("TyperNotation", packet.typer_notation),
+        ("PromulgationAmount", packet.promulgation_amount),
+        ("PageAmount", packet.page_amount),
+    ):
         if value not in (None, ""):
             _sub(other, name, value)
     if packet.appendixes:
@@ -296,7 +328,11 @@ def build_document(packet: DocumentPacket) -> bytes:
     business = _sub(trace_list, "Bussiness")
     _sub(business, "DocumentId", packet.business_document_id or packet.document_id)
     _sub(business, "BussinessDocType", packet.business_type)
-    _sub(business, "BussinessDocReason", packet.business_reason or BUSINESS_TYPES.get(packet.business_type, ""))
+    _sub(
+        business,
+        "BussinessDocReason",
+        packet.business_reason or BUSINESS_TYPES.get(packet.business_type, ""),
+    )
     _sub(business, "Paper", packet.paper)
     if packet.replacements:
         repl_list = _sub(business, "ReplacementInfoList")
@@ -322,7 +358,11 @@ def build_document(packet: DocumentPacket) -> bytes:
         _sub(part, "AttachmentName", att.name)
         _sub(part, "Description", att.description or att.name)
         _sub(part, "ContentType", "application/zip")
-        _sub(part, "ContentTransferEncoded", base64.b64encode(_zip(att.name, att.data)).decode("ascii"))
+        _sub(
+            part,
+            "ContentTransferEncoded",
+            base64.b64encode(_zip(att.name, att.data)).decode("ascii"),
+        )
     return _serialize(root)
 
 
@@ -347,6 +387,21 @@ def build_status(status: StatusPacket) -> bytes:
 
 from .edxml_parse import parse_packet  # noqa: E402 - the parser needs the definitions above
 
-__all__ = ["BUSINESS_TYPES", "NS", "STATUS_CODES", "Attachment", "DocumentPacket", "Organization", "PacketRejected",
-           "Replacement", "ResponseFor", "Staff", "StatusPacket", "build_document", "build_status", "document_id",
-           "format_timestamp", "parse_packet"]
+__all__ = [
+    "BUSINESS_TYPES",
+    "NS",
+    "STATUS_CODES",
+    "Attachment",
+    "DocumentPacket",
+    "Organization",
+    "PacketRejected",
+    "Replacement",
+    "ResponseFor",
+    "Staff",
+    "StatusPacket",
+    "build_document",
+    "build_status",
+    "document_id",
+    "format_timestamp",
+    "parse_packet",
+]

@@ -26,6 +26,10 @@ def retry_due() -> int:
 
     ids = services.due_messages()
     for message_id in ids:
-        enqueue_after_commit("interchange.deliver", message_id, job_id=f"interchange.deliver.{message_id}")
+        enqueue_after_commit(
+            "interchange.deliver",
+            message_id,
+            job_id=f"interchange.deliver.{message_id}",
+        )
     db.session.commit()
     return len(ids)

@@ -14,8 +14,14 @@ from ..extensions import db
 from ..jobs import enqueue_after_commit
 
 #: Timeline events that mean someone is working on the document.
-PROCESSING = frozenset({EventKind.COMMENTED, EventKind.ATTACHED, EventKind.FORWARDED,
-                        EventKind.EXTENSION_REQUESTED})
+PROCESSING = frozenset(
+    {
+        EventKind.COMMENTED,
+        EventKind.ATTACHED,
+        EventKind.FORWARDED,
+        EventKind.EXTENSION_REQUESTED,
+    }
+)
 
 
 @event.listens_for(Session, "after_flush")
@@ -23,6 +29,10 @@ def _processing_started(session: Session, _context: Any) -> None:
     if not has_app_context() or session is not db.session():
         return
     for obj in session.new:
-        if isinstance(obj, Event) and obj.kind in PROCESSING and obj.actor_id is not None:
+        if (
+            isinstance(obj, Event)
+            and obj.kind in PROCESSING
+            and obj.actor_id is not None
+        ):
             # The job sends 05 only for the first such event (and only for interchange documents).
             enqueue_after_commit("interchange.status", obj.document_id, "05")

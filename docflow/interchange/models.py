@@ -34,7 +34,11 @@ class OutboxMessage(db.Model):
     """A packet to post to another instance, kept until it is acknowledged (at-least-once)."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (UniqueConstraint("kind", "sender_code", "receiver_code", "edxml_document_id", "status_code"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "kind", "sender_code", "receiver_code", "edxml_document_id", "status_code"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: "document" or "status"
@@ -46,7 +50,9 @@ class OutboxMessage(db.Model):
     #: "" for documents, the status code for status packets.
     status_code: Mapped[str] = mapped_column(String(2), default="")
     outgoing_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_document.id"))
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_recipient.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_recipient.id"), index=True
+    )
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     #: "pending" (waiting or retrying), "sent" (acknowledged), "failed" (gave up; an operator re-sends)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
@@ -61,13 +67,17 @@ class Receipt(db.Model):
     """A document packet accepted for one of our agencies: the idempotency key of arrivals."""
 
     __tablename__ = "interchange_receipt"
-    __table_args__ = (UniqueConstraint("agency_id", "sender_code", "edxml_document_id"),)
+    __table_args__ = (
+        UniqueConstraint("agency_id", "sender_code", "edxml_document_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     sender_code: Mapped[str] = mapped_column(String(32))
     edxml_document_id: Mapped[str] = mapped_column(String(300))
-    incoming_id: Mapped[int] = mapped_column(ForeignKey("incoming_document.id"), unique=True)
+    incoming_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id"), unique=True
+    )
     #: "local" (same instance) or "http"
     via: Mapped[str] = mapped_column(String(16))
     #: JSON list of stored-file ids of the packet's other files (sealed attachments).
@@ -82,7 +92,9 @@ class RecipientStatus(db.Model):
     __table_args__ = (UniqueConstraint("recipient_id", "code", "at_text"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("outgoing_recipient.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_recipient.id"), index=True
+    )
     code: Mapped[str] = mapped_column(String(2))
     description: Mapped[str | None] = mapped_column(String(500))
     #: The packet's Timestamp as sent ("yyyy/MM/dd HH:mm:ss"), part of the duplicate check.

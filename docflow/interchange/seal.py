@@ -46,13 +46,18 @@ def sign_packet(data: bytes, key_source: Any) -> bytes:
     header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
     etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder")
     with key_source.open_signer() as signer:
-        signed = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256",
-                           c14n_algorithm=EXC_C14N).sign(root, key=_TokenKey(signer),
-                                                         cert=[_pem(signer.signing_cert.dump())])
+        signed = XMLSigner(
+            method=methods.enveloped,
+            signature_algorithm="rsa-sha256",
+            digest_algorithm="sha256",
+            c14n_algorithm=EXC_C14N,
+        ).sign(root, key=_TokenKey(signer), cert=[_pem(signer.signing_cert.dump())])
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 
-def verify_packet(data: bytes, trust_roots: list[str], chain: list[str], allow_fetching: bool) -> str | None:
+def verify_packet(
+    data: bytes, trust_roots: list[str], chain: list[str], allow_fetching: bool
+) -> str | None:
     """The seal's subject if the packet is signed and valid; None if it carries no signature.
 
     Raises ``PacketRejected`` for a signature that does not cover the whole packet, does not
@@ -68,7 +73,9 @@ def verify_packet(data: bytes, trust_roots: list[str], chain: list[str], allow_f
 
     from signing.agent.checks import CheckFailed, check_certificate
 
-    root = etree.fromstring(data[data.find(b"<"):] if not data.startswith(b"<") else data, _parser())
+    root = etree.fromstring(
+        data[data.find(b"<") :] if not data.startswith(b"<") else data, _parser()
+    )
     sigs = root.findall(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader/{{{DS}}}Signature")
     if not sigs:
         return None
@@ -82,16 +89,32 @@ def verify_packet(data: bytes, trust_roots: list[str], chain: list[str], allow_f
         cert = asn1_x509.Certificate.load(der)
         cert.native  # noqa: B018 - parse now, fail here
     except (ValueError, TypeError) as exc:
-        raise PacketRejected(f"the Signature's certificate cannot be read: {exc}") from None
+        raise PacketRejected(
+            f"the Signature's certificate cannot be read: {exc}"
+        ) from None
     try:
-        result = XMLVerifier().verify(root, x509_cert=_pem(der), expect_config=SignatureConfiguration(
-            require_x509=True))
+        result = XMLVerifier().verify(
+            root,
+            x509_cert=_pem(der),
+            expect_config=SignatureConfiguration(require_x509=True),
+        )
     except (InvalidSignature, InvalidInput) as exc:
-        raise PacketRejected(f"the seal signature does not match the packet: {exc}") from None
-    if result.signed_xml is None or result.signed_xml.tag != root.tag or len(result.signed_xml) != len(root):
+        raise PacketRejected(
+            f"the seal signature does not match the packet: {exc}"
+        ) from None
+    if (
+        result.signed_xml is None
+        or result.signed_xml.tag != root.tag
+        or len(result.signed_xml) != len(root)
+    ):
         raise PacketRejected("the seal signature does not cover the whole packet")
     try:
-        check_certificate(cert, trust_roots=trust_roots, other_certs=chain, allow_fetching=allow_fetching)
+        check_certificate(
+            cert,
+            trust_roots=trust_roots,
+            other_certs=chain,
+            allow_fetching=allow_fetching,
+        )
     except CheckFailed as exc:
         raise PacketRejected(f"the seal certificate is not accepted: {exc}") from None
     return cert.subject.human_friendly

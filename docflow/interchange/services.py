@@ -63,7 +63,12 @@ from .transport import (
 
 logger = logging.getLogger(__name__)
 
-URGENCY_PRIORITY = {Urgency.NORMAL: 0, Urgency.URGENT: 1, Urgency.VERY_URGENT: 2, Urgency.FLASH: 3}
+URGENCY_PRIORITY = {
+    Urgency.NORMAL: 0,
+    Urgency.URGENT: 1,
+    Urgency.VERY_URGENT: 2,
+    Urgency.FLASH: 3,
+}
 PRIORITY_URGENCY = {v: k for k, v in URGENCY_PRIORITY.items()}
 #: Seconds to wait before each new attempt; after the last one the message is "failed".
 BACKOFF = (10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
@@ -76,7 +81,9 @@ PACKETS_PATH, STATUS_PATH = "/interchange/v1/packets", "/interchange/v1/status"
 def peer_for(code: str | None) -> Peer | None:
     if not code:
         return None
-    return db.session.scalar(select(Peer).where(Peer.agency_code == code, Peer.active.is_(True)))
+    return db.session.scalar(
+        select(Peer).where(Peer.agency_code == code, Peer.active.is_(True))
+    )
 
 
 def is_remote(agency: Agency | None) -> bool:
@@ -87,18 +94,26 @@ def is_remote(agency: Agency | None) -> bool:
 def peer_secret(peer: Peer) -> str:
     secret = os.environ.get(peer.secret_env, "")
     if len(secret) < 16:
-        raise TransportError(f"the shared secret ${peer.secret_env} is not set (or shorter than 16 characters)")
+        raise TransportError(
+            f"the shared secret ${peer.secret_env} is not set (or shorter than 16 characters)"
+        )
     return secret
 
 
 def get_transport() -> Transport:
-    return current_app.extensions.get("docflow.interchange.transport") or UrllibTransport()
+    return (
+        current_app.extensions.get("docflow.interchange.transport") or UrllibTransport()
+    )
 
 
 # ------------------------------------------------------------------ building packets
 def _org(agency: Agency) -> Organization:
-    return Organization(organ_id=agency.code, name=agency.name, in_charge=agency.name,
-                        address=getattr(agency, "address", None) or "")
+    return Organization(
+        organ_id=agency.code,
+        name=agency.name,
+        in_charge=agency.name,
+        address=getattr(agency, "address", None) or "",
+    )
 
 
 def _read(file_id: int | None) -> bytes:
@@ -109,27 +124,51 @@ def _read(file_id: int | None) -> bytes:
 
 
 def document_id_of(doc: OutgoingDocument) -> str:
-    return edxml.document_id(doc.agency.code, to_local(doc.issued_at).date(), doc.number_notation)
+    return edxml.document_id(
+        doc.agency.code, to_local(doc.issued_at).date(), doc.number_notation
+    )
 
 
 def packet_for(doc: OutgoingDocument, receivers: list[Agency]) -> DocumentPacket:
     """The edXML packet of an issued outgoing document for ``receivers``."""
     signer = doc.signer
-    place = (doc.agency.address or "").split(",")[-1].strip() if doc.agency.address else ""
-    attachments = [edxml.Attachment(content_id=f"{doc.id}-main", name=f"{doc.number:02d}-{doc.notation}.pdf",
-                                    data=_read(doc.issued_file_id))]
+    place = (
+        (doc.agency.address or "").split(",")[-1].strip() if doc.agency.address else ""
+    )
+    attachments = [
+        edxml.Attachment(
+            content_id=f"{doc.id}-main",
+            name=f"{doc.number:02d}-{doc.notation}.pdf",
+            data=_read(doc.issued_file_id),
+        )
+    ]
     for att in doc.attachments:
-        attachments.append(edxml.Attachment(content_id=f"{doc.id}-a{att.id}", name=att.file.original_name,
-                                            data=_read(att.sealed_file_id or att.file_id)))
+        attachments.append(
+            edxml.Attachment(
+                content_id=f"{doc.id}-a{att.id}",
+                name=att.file.original_name,
+                data=_read(att.sealed_file_id or att.file_id),
+            )
+        )
     issued_by = doc.issued_by
     return DocumentPacket(
-        sender=_org(doc.agency), receivers=[_org(a) for a in receivers], code_number=f"{doc.number:02d}",
-        code_notation=doc.notation or "", promulgation_date=to_local(doc.issued_at).date(), subject=doc.subject,
-        document_id=document_id_of(doc), place=place, type_name=doc.doc_type,
-        signer_position=(signer.position or "") if signer else "", signer_name=signer.full_name if signer else "",
-        to_places=[r.name for r in doc.recipients], priority=URGENCY_PRIORITY.get(doc.urgency, 0),
-        sphere="Liên thông văn bản", traces=[(doc.agency.code, edxml.format_timestamp(to_local(utcnow())))],
-        staff=edxml.Staff(staff=issued_by.full_name) if issued_by else None, attachments=attachments,
+        sender=_org(doc.agency),
+        receivers=[_org(a) for a in receivers],
+        code_number=f"{doc.number:02d}",
+        code_notation=doc.notation or "",
+        promulgation_date=to_local(doc.issued_at).date(),
+        subject=doc.subject,
+        document_id=document_id_of(doc),
+        place=place,
+        type_name=doc.doc_type,
+        signer_position=(signer.position or "") if signer else "",
+        signer_name=signer.full_name if signer else "",
+        to_places=[r.name for r in doc.recipients],
+        priority=URGENCY_PRIORITY.get(doc.urgency, 0),
+        sphere="Liên thông văn bản",
+        traces=[(doc.agency.code, edxml.format_timestamp(to_local(utcnow())))],
+        staff=edxml.Staff(staff=issued_by.full_name) if issued_by else None,
+        attachments=attachments,
     )
 
 
@@ -144,13 +183,27 @@ def deliver_local(doc: OutgoingDocument, agency: Agency) -> IncomingDocument:
 def queue_remote(doc: OutgoingDocument, recipient: Recipient) -> OutboxMessage:
     """Put the packet for a remote recipient in the outbox; posted after commit (no commit here)."""
     doc_id = document_id_of(doc)
-    msg = db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.kind == "document", OutboxMessage.sender_code == doc.agency.code,
-        OutboxMessage.receiver_code == recipient.agency.code, OutboxMessage.edxml_document_id == doc_id))
+    msg = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "document",
+            OutboxMessage.sender_code == doc.agency.code,
+            OutboxMessage.receiver_code == recipient.agency.code,
+            OutboxMessage.edxml_document_id == doc_id,
+        )
+    )
     if msg is None:
-        msg = OutboxMessage(kind="document", sender_code=doc.agency.code, receiver_code=recipient.agency.code,
-                            edxml_document_id=doc_id, status_code="", outgoing_id=doc.id, recipient_id=recipient.id,
-                            payload=_sealed(doc, edxml.build_document(packet_for(doc, [recipient.agency]))))
+        msg = OutboxMessage(
+            kind="document",
+            sender_code=doc.agency.code,
+            receiver_code=recipient.agency.code,
+            edxml_document_id=doc_id,
+            status_code="",
+            outgoing_id=doc.id,
+            recipient_id=recipient.id,
+            payload=_sealed(
+                doc, edxml.build_document(packet_for(doc, [recipient.agency]))
+            ),
+        )
         db.session.add(msg)
         db.session.flush()
     elif msg.state == "failed":  # an operator sends again: a fresh round of attempts
@@ -168,27 +221,41 @@ def _sealed(doc: OutgoingDocument, data: bytes) -> bytes:
     from ..outgoing.signatures import CredentialMissing
     from .seal import sign_packet
 
-    has_seal = db.session.scalar(select(SigningCredential.id).where(
-        SigningCredential.agency_id == doc.agency_id, SigningCredential.purpose == "seal",
-        SigningCredential.user_id.is_(None), SigningCredential.active.is_(True)))
+    has_seal = db.session.scalar(
+        select(SigningCredential.id).where(
+            SigningCredential.agency_id == doc.agency_id,
+            SigningCredential.purpose == "seal",
+            SigningCredential.user_id.is_(None),
+            SigningCredential.active.is_(True),
+        )
+    )
     if has_seal is None:
         return data
     try:
         return sign_packet(data, credential(doc.agency_id, "seal").open())
     except (CredentialMissing, SigningError) as exc:
-        raise ActionRefused("The packet could not be sealed: %(reason)s", reason=str(exc)) from exc
+        raise ActionRefused(
+            "The packet could not be sealed: %(reason)s", reason=str(exc)
+        ) from exc
 
 
 # ------------------------------------------------------------------ arrivals
-def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None,
-                    sealed_by: str | None = None) -> list[IncomingDocument]:
+def accept_document(
+    packet: DocumentPacket,
+    via: str,
+    only: Agency | None = None,
+    sealed_by: str | None = None,
+) -> list[IncomingDocument]:
     """Put the packet in the queue of each addressed agency served here (idempotent; no commit)."""
     if only is not None:
         targets = [only]
     else:
         codes = {r.organ_id for r in packet.receivers}
-        targets = [a for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))
-                   if a.active and not is_remote(a)]
+        targets = [
+            a
+            for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))
+            if a.active and not is_remote(a)
+        ]
     if not targets:
         raise PacketRejected("no recipient of this packet is served by this system")
     from .changes import apply_change, mark_replaced
@@ -203,15 +270,27 @@ def accept_document(packet: DocumentPacket, via: str, only: Agency | None = None
 
 
 def _receipt(agency_id: int, sender: str, doc_id: str) -> Receipt | None:
-    return db.session.scalar(select(Receipt).where(Receipt.agency_id == agency_id, Receipt.sender_code == sender,
-                                                   Receipt.edxml_document_id == doc_id))
+    return db.session.scalar(
+        select(Receipt).where(
+            Receipt.agency_id == agency_id,
+            Receipt.sender_code == sender,
+            Receipt.edxml_document_id == doc_id,
+        )
+    )
 
 
-def _accept_for(agency: Agency, packet: DocumentPacket, via: str, sealed_by: str | None = None) -> IncomingDocument:
+def _accept_for(
+    agency: Agency, packet: DocumentPacket, via: str, sealed_by: str | None = None
+) -> IncomingDocument:
     sender = packet.sender.organ_id
     existing = _receipt(agency.id, sender, packet.document_id)
     if existing is not None:
-        logger.info("packet %s from %s already received for %s", packet.document_id, sender, agency.code)
+        logger.info(
+            "packet %s from %s already received for %s",
+            packet.document_id,
+            sender,
+            agency.code,
+        )
         return db.session.get(IncomingDocument, existing.incoming_id)
     # No savepoint here: SQLAlchemy fires "after_commit" when a savepoint is released, which
     # would run the jobs queued so far before the real commit. A concurrent twin fails on
@@ -224,56 +303,109 @@ def _accept_for(agency: Agency, packet: DocumentPacket, via: str, sealed_by: str
 
 def _store(agency: Agency, att: edxml.Attachment) -> int:
     try:
-        stored = store_file(io.BytesIO(att.data), original_name=att.name, agency_id=agency.id, uploaded_by_id=None)
+        stored = store_file(
+            io.BytesIO(att.data),
+            original_name=att.name,
+            agency_id=agency.id,
+            uploaded_by_id=None,
+        )
     except UploadRejected as exc:
         raise PacketRejected(f"attachment {att.name}: {exc}") from None
     return stored.id
 
 
-def _create_incoming(agency: Agency, packet: DocumentPacket, via: str, sealed_by: str | None) -> IncomingDocument:
-    files = sorted(packet.attachments, key=lambda a: not a.data.startswith(b"%PDF"))  # the first PDF is the main file
+def _create_incoming(
+    agency: Agency, packet: DocumentPacket, via: str, sealed_by: str | None
+) -> IncomingDocument:
+    files = sorted(
+        packet.attachments, key=lambda a: not a.data.startswith(b"%PDF")
+    )  # the first PDF is the main file
     file_ids = [_store(agency, att) for att in files if att.data]
     sender = packet.sender
     incoming = IncomingDocument(
-        agency_id=agency.id, status=IncomingStatus.PENDING, source=Source.INTERCHANGE,
+        agency_id=agency.id,
+        status=IncomingStatus.PENDING,
+        source=Source.INTERCHANGE,
         main_file_id=file_ids[0] if file_ids else None,
-        issuer_name=(sender.name or sender.in_charge or sender.organ_id)[:200], issuer_code=sender.organ_id[:13],
-        code_number=packet.code_number[:11], code_notation=packet.code_notation[:30],
-        issued_date=packet.promulgation_date, doc_type=(packet.type_name or "Công văn")[:100],
-        subject=packet.subject[:500], signer_name=packet.signer_name[:50] or None,
-        signer_position=packet.signer_position[:100] or None, page_count=packet.page_amount,
-        urgency=PRIORITY_URGENCY.get(packet.priority or 0, Urgency.NORMAL), secrecy=Secrecy.NONE,
+        issuer_name=(sender.name or sender.in_charge or sender.organ_id)[:200],
+        issuer_code=sender.organ_id[:13],
+        code_number=packet.code_number[:11],
+        code_notation=packet.code_notation[:30],
+        issued_date=packet.promulgation_date,
+        doc_type=(packet.type_name or "Công văn")[:100],
+        subject=packet.subject[:500],
+        signer_name=packet.signer_name[:50] or None,
+        signer_position=packet.signer_position[:100] or None,
+        page_count=packet.page_amount,
+        urgency=PRIORITY_URGENCY.get(packet.priority or 0, Urgency.NORMAL),
+        secrecy=Secrecy.NONE,
         due_date=packet.due_date,
     )
     db.session.add(incoming)
     db.session.flush()
     sealed = f" — gói tin ký số bởi {sealed_by}" if sealed_by else ""
-    db.session.add(Event(document_id=incoming.id, kind=EventKind.RECEIVED,
-                         text=f"{incoming.issuer_name}: {incoming.number_notation}{sealed}"[:4000]))
-    db.session.add(Receipt(agency_id=agency.id, sender_code=sender.organ_id, edxml_document_id=packet.document_id,
-                           incoming_id=incoming.id, via=via, extra_files=json.dumps(file_ids[1:]) if file_ids[1:] else None))
+    db.session.add(
+        Event(
+            document_id=incoming.id,
+            kind=EventKind.RECEIVED,
+            text=f"{incoming.issuer_name}: {incoming.number_notation}{sealed}"[:4000],
+        )
+    )
+    db.session.add(
+        Receipt(
+            agency_id=agency.id,
+            sender_code=sender.organ_id,
+            edxml_document_id=packet.document_id,
+            incoming_id=incoming.id,
+            via=via,
+            extra_files=json.dumps(file_ids[1:]) if file_ids[1:] else None,
+        )
+    )
     db.session.flush()
-    record("incoming.receive", agency_id=agency.id, obj=incoming, source=via, sender=sender.organ_id,
-           document_id=packet.document_id, sealed_by=sealed_by)
-    logger.info("packet %s from %s received for %s as incoming %s", packet.document_id, sender.organ_id,
-                agency.code, incoming.id)
+    record(
+        "incoming.receive",
+        agency_id=agency.id,
+        obj=incoming,
+        source=via,
+        sender=sender.organ_id,
+        document_id=packet.document_id,
+        sealed_by=sealed_by,
+    )
+    logger.info(
+        "packet %s from %s received for %s as incoming %s",
+        packet.document_id,
+        sender.organ_id,
+        agency.code,
+        incoming.id,
+    )
     return incoming
 
 
 # ------------------------------------------------------------------ statuses
-def status_for(incoming: IncomingDocument, code: str) -> tuple[StatusPacket, Receipt] | None:
+def status_for(
+    incoming: IncomingDocument, code: str
+) -> tuple[StatusPacket, Receipt] | None:
     """The status packet telling the sender about ``incoming``; None if it did not come by interchange."""
-    receipt = db.session.scalar(select(Receipt).where(Receipt.incoming_id == incoming.id))
+    receipt = db.session.scalar(
+        select(Receipt).where(Receipt.incoming_id == incoming.id)
+    )
     if receipt is None:
         return None
     description = incoming.return_reason if code == "02" else None
     packet = StatusPacket(
         sender=_org(incoming.agency),
-        response_for=ResponseFor(organ_id=receipt.sender_code, code=incoming.number_notation,
-                                 promulgation_date=f"{incoming.issued_date:%Y/%m/%d}" if incoming.issued_date else "",
-                                 document_id=receipt.edxml_document_id),
-        status_code=code, description=description or edxml.STATUS_CODES[code],
-        timestamp=edxml.format_timestamp(to_local(utcnow())))
+        response_for=ResponseFor(
+            organ_id=receipt.sender_code,
+            code=incoming.number_notation,
+            promulgation_date=f"{incoming.issued_date:%Y/%m/%d}"
+            if incoming.issued_date
+            else "",
+            document_id=receipt.edxml_document_id,
+        ),
+        status_code=code,
+        description=description or edxml.STATUS_CODES[code],
+        timestamp=edxml.format_timestamp(to_local(utcnow())),
+    )
     return packet, receipt
 
 
@@ -290,11 +422,20 @@ def send_status(incoming_id: int, code: str) -> None:
         assert isinstance(parsed, StatusPacket)  # noqa: S101 - we built it
         try:
             accept_status(parsed)
-        except PacketRejected as exc:  # e.g. the sender's document is gone: nothing to tell
-            logger.warning("status %s for incoming %s not recorded: %s", code, incoming_id, exc.reason)
+        except (
+            PacketRejected
+        ) as exc:  # e.g. the sender's document is gone: nothing to tell
+            logger.warning(
+                "status %s for incoming %s not recorded: %s",
+                code,
+                incoming_id,
+                exc.reason,
+            )
         db.session.commit()
         return
-    queue_status(incoming.agency.code, receipt.sender_code, receipt.edxml_document_id, code, data)
+    queue_status(
+        incoming.agency.code, receipt.sender_code, receipt.edxml_document_id, code, data
+    )
     db.session.commit()
 
 
@@ -304,8 +445,13 @@ def _first_processing(incoming: IncomingDocument) -> bool:
 
     from .listeners import PROCESSING
 
-    count = db.session.scalar(select(func.count(Event.id)).where(
-        Event.document_id == incoming.id, Event.kind.in_(PROCESSING), Event.actor_id.is_not(None)))
+    count = db.session.scalar(
+        select(func.count(Event.id)).where(
+            Event.document_id == incoming.id,
+            Event.kind.in_(PROCESSING),
+            Event.actor_id.is_not(None),
+        )
+    )
     return count == 1
 
 
@@ -313,21 +459,40 @@ def _find_recipient(status: StatusPacket) -> Recipient:
     doc_id = status.response_for.document_id
     match = edxml.DOCUMENT_ID_RE.match(doc_id)
     if match is None:
-        raise PacketRejected(f"ResponseFor/DocumentId is not a document of this system: {doc_id[:80]!r}")
+        raise PacketRejected(
+            f"ResponseFor/DocumentId is not a document of this system: {doc_id[:80]!r}"
+        )
     number, _sep, notation = match["code"].partition("/")
     agency = db.session.scalar(select(Agency).where(Agency.code == match["organ"]))
     if agency is None or is_remote(agency) or not number.isdigit():
-        raise PacketRejected(f"ResponseFor/DocumentId is not a document of this system: {doc_id[:80]!r}")
+        raise PacketRejected(
+            f"ResponseFor/DocumentId is not a document of this system: {doc_id[:80]!r}"
+        )
     year = int(match["date"][:4])
-    doc = db.session.scalar(select(OutgoingDocument).where(
-        OutgoingDocument.agency_id == agency.id, OutgoingDocument.year == year,
-        OutgoingDocument.number == int(number), OutgoingDocument.notation == notation))
+    doc = db.session.scalar(
+        select(OutgoingDocument).where(
+            OutgoingDocument.agency_id == agency.id,
+            OutgoingDocument.year == year,
+            OutgoingDocument.number == int(number),
+            OutgoingDocument.notation == notation,
+        )
+    )
     recipient = None
     if doc is not None:
-        recipient = next((r for r in doc.recipients if r.kind == RecipientKind.AGENCY and r.agency is not None
-                          and r.agency.code == status.sender.organ_id), None)
+        recipient = next(
+            (
+                r
+                for r in doc.recipients
+                if r.kind == RecipientKind.AGENCY
+                and r.agency is not None
+                and r.agency.code == status.sender.organ_id
+            ),
+            None,
+        )
     if recipient is None:
-        raise PacketRejected(f"{status.sender.organ_id} is not a recipient of {doc_id[:80]}")
+        raise PacketRejected(
+            f"{status.sender.organ_id} is not a recipient of {doc_id[:80]}"
+        )
     return recipient
 
 
@@ -341,31 +506,64 @@ def accept_status(status: StatusPacket) -> RecipientStatus | IncomingDocument:
 
         return accept_recall(status)
     recipient = _find_recipient(status)
-    existing = db.session.scalar(select(RecipientStatus).where(
-        RecipientStatus.recipient_id == recipient.id, RecipientStatus.code == status.status_code,
-        RecipientStatus.at_text == status.timestamp[:32]))
+    existing = db.session.scalar(
+        select(RecipientStatus).where(
+            RecipientStatus.recipient_id == recipient.id,
+            RecipientStatus.code == status.status_code,
+            RecipientStatus.at_text == status.timestamp[:32],
+        )
+    )
     if existing is not None:
         return existing
-    row = RecipientStatus(recipient_id=recipient.id, code=status.status_code,
-                          description=(status.description or "")[:500] or None, at_text=status.timestamp[:32])
+    row = RecipientStatus(
+        recipient_id=recipient.id,
+        code=status.status_code,
+        description=(status.description or "")[:500] or None,
+        at_text=status.timestamp[:32],
+    )
     db.session.add(row)
     text = f"{recipient.name}: {status.status_code} {edxml.STATUS_CODES[status.status_code]}"
     if status.status_code == "02" and status.description:
         text += f" — {status.description[:300]}"
-    db.session.add(OutgoingEvent(document_id=recipient.document_id, kind=f"status_{status.status_code}", text=text))
+    db.session.add(
+        OutgoingEvent(
+            document_id=recipient.document_id,
+            kind=f"status_{status.status_code}",
+            text=text,
+        )
+    )
     db.session.flush()
-    record("outgoing.status", agency_id=recipient.document.agency_id, obj=recipient.document,
-           recipient=status.sender.organ_id, code=status.status_code)
+    record(
+        "outgoing.status",
+        agency_id=recipient.document.agency_id,
+        obj=recipient.document,
+        recipient=status.sender.organ_id,
+        code=status.status_code,
+    )
     return row
 
 
-def queue_status(sender: str, receiver: str, doc_id: str, code: str, data: bytes) -> OutboxMessage:
-    msg = db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.kind == "status", OutboxMessage.sender_code == sender, OutboxMessage.receiver_code == receiver,
-        OutboxMessage.edxml_document_id == doc_id, OutboxMessage.status_code == code))
+def queue_status(
+    sender: str, receiver: str, doc_id: str, code: str, data: bytes
+) -> OutboxMessage:
+    msg = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "status",
+            OutboxMessage.sender_code == sender,
+            OutboxMessage.receiver_code == receiver,
+            OutboxMessage.edxml_document_id == doc_id,
+            OutboxMessage.status_code == code,
+        )
+    )
     if msg is None:
-        msg = OutboxMessage(kind="status", sender_code=sender, receiver_code=receiver, edxml_document_id=doc_id,
-                            status_code=code, payload=data)
+        msg = OutboxMessage(
+            kind="status",
+            sender_code=sender,
+            receiver_code=receiver,
+            edxml_document_id=doc_id,
+            status_code=code,
+            payload=data,
+        )
         db.session.add(msg)
         db.session.flush()
         enqueue_after_commit("interchange.deliver", msg.id)
@@ -385,15 +583,25 @@ def deliver_message(message_id: int) -> None:
     db.session.commit()
     try:
         if peer is None:
-            raise TransportError(f"no endpoint for {msg.receiver_code} in the agency directory")
+            raise TransportError(
+                f"no endpoint for {msg.receiver_code} in the agency directory"
+            )
         secret = peer_secret(peer)
         headers = request_headers(secret, sender, path, body)
         reply = get_transport().post(peer.endpoint.rstrip("/") + path, body, headers)
         if not verify_response(secret, headers["X-Edxml-Signature"], reply):
-            raise TransportError(f"HTTP {reply.status}: the reply is not authenticated by the peer")
+            raise TransportError(
+                f"HTTP {reply.status}: the reply is not authenticated by the peer"
+            )
         answer = _json(reply.body)
-        if reply.status == 422:  # the peer refused the packet itself: sending it again will not help
-            _fail(message_id, f"rejected by the receiver: {answer.get('reason', '')}", final=True)
+        if (
+            reply.status == 422
+        ):  # the peer refused the packet itself: sending it again will not help
+            _fail(
+                message_id,
+                f"rejected by the receiver: {answer.get('reason', '')}",
+                final=True,
+            )
             return
         if reply.status != 200:
             raise TransportError(f"HTTP {reply.status}: {answer.get('reason', '')}")
@@ -403,12 +611,27 @@ def deliver_message(message_id: int) -> None:
     msg = db.session.get(OutboxMessage, message_id)
     msg.state, msg.sent_at, msg.last_error = "sent", utcnow(), None
     msg.attempts += 1
-    recipient = db.session.get(Recipient, msg.recipient_id) if msg.recipient_id else None
+    recipient = (
+        db.session.get(Recipient, msg.recipient_id) if msg.recipient_id else None
+    )
     if recipient is not None:  # the other instance has it in its queue
-        recipient.delivery, recipient.delivered_at = DeliveryState.DELIVERED, msg.sent_at
-        db.session.add(OutgoingEvent(document_id=recipient.document_id, kind="delivered", text=recipient.name))
+        recipient.delivery, recipient.delivered_at = (
+            DeliveryState.DELIVERED,
+            msg.sent_at,
+        )
+        db.session.add(
+            OutgoingEvent(
+                document_id=recipient.document_id, kind="delivered", text=recipient.name
+            )
+        )
     db.session.commit()
-    logger.info("outbox %s (%s %s) delivered to %s", message_id, msg.kind, msg.edxml_document_id, msg.receiver_code)
+    logger.info(
+        "outbox %s (%s %s) delivered to %s",
+        message_id,
+        msg.kind,
+        msg.edxml_document_id,
+        msg.receiver_code,
+    )
 
 
 def _json(body: bytes) -> dict[str, Any]:
@@ -432,8 +655,16 @@ def _fail(message_id: int, error: str, final: bool = False) -> None:
 
 
 def due_messages() -> list[int]:
-    return list(db.session.scalars(select(OutboxMessage.id).where(
-        OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= utcnow()).order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.state == "pending",
+                OutboxMessage.next_attempt_at <= utcnow(),
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 # ------------------------------------------------------------------ what the sender sees
@@ -451,13 +682,24 @@ class Delivery:
 
 
 def delivery_of(recipient: Recipient) -> Delivery | None:
-    if recipient.kind != RecipientKind.AGENCY or recipient.delivery.value == "not_electronic":
+    if (
+        recipient.kind != RecipientKind.AGENCY
+        or recipient.delivery.value == "not_electronic"
+    ):
         return None
-    statuses = list(db.session.scalars(select(RecipientStatus).where(RecipientStatus.recipient_id == recipient.id)
-                                       .order_by(RecipientStatus.id)))
+    statuses = list(
+        db.session.scalars(
+            select(RecipientStatus)
+            .where(RecipientStatus.recipient_id == recipient.id)
+            .order_by(RecipientStatus.id)
+        )
+    )
     codes = {s.code for s in statuses}
-    msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient_id == recipient.id,
-                                                        OutboxMessage.kind == "document"))
+    msg = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.recipient_id == recipient.id, OutboxMessage.kind == "document"
+        )
+    )
     if "15" in codes:
         return Delivery("recalled", statuses=statuses)
     if "02" in codes:
@@ -466,7 +708,9 @@ def delivery_of(recipient: Recipient) -> Delivery | None:
         return Delivery("failed", msg.last_error, statuses)
     sent_at = msg.sent_at if msg is not None else recipient.delivered_at
     if sent_at is None:
-        return Delivery("not_sent", msg.last_error if msg is not None else None, statuses)
+        return Delivery(
+            "not_sent", msg.last_error if msg is not None else None, statuses
+        )
     if not codes & {"03", "04", "05", "06"} and utcnow() - sent_at > SLOW_AFTER:
         return Delivery("slow", statuses=statuses)
     return Delivery("sent", statuses=statuses)

@@ -19,7 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 MAX_SKEW_SECONDS = 300
-HEADER_FROM, HEADER_TS, HEADER_SIG = "X-Edxml-From", "X-Edxml-Timestamp", "X-Edxml-Signature"
+HEADER_FROM, HEADER_TS, HEADER_SIG = (
+    "X-Edxml-From",
+    "X-Edxml-Timestamp",
+    "X-Edxml-Signature",
+)
 
 
 class TransportError(Exception):
@@ -37,17 +41,25 @@ class Transport(abc.ABC):
     """Posts bytes to a URL. ``post`` returns the reply or raises ``TransportError``."""
 
     @abc.abstractmethod
-    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float = 30) -> Reply: ...
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], timeout: float = 30
+    ) -> Reply: ...
 
 
 class UrllibTransport(Transport):
     """HTTP(S) with the standard library; TLS server certificates are checked by default."""
 
-    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float = 30) -> Reply:
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], timeout: float = 30
+    ) -> Reply:
         if not url.startswith(("http://", "https://")):
             raise TransportError(f"not an http(s) endpoint: {url}")
-        req = urllib.request.Request(url, data=body, method="POST",  # noqa: S310 - scheme checked above
-                                     headers={"Content-Type": "application/xml", **headers})
+        req = urllib.request.Request(  # noqa: S310 - scheme checked above
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/xml", **headers},
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
                 return Reply(resp.status, resp.read(), dict(resp.headers))
@@ -58,28 +70,48 @@ class UrllibTransport(Transport):
 
 
 def _mac(secret: str, *parts: str) -> str:
-    return hmac.new(secret.encode(), "\n".join(parts).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret.encode(), "\n".join(parts).encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def request_headers(secret: str, sender_code: str, path: str, body: bytes, now: float | None = None) -> dict[str, str]:
+def request_headers(
+    secret: str, sender_code: str, path: str, body: bytes, now: float | None = None
+) -> dict[str, str]:
     ts = str(int(now if now is not None else time.time()))
-    return {HEADER_FROM: sender_code, HEADER_TS: ts, HEADER_SIG: _mac(secret, ts, path, _digest(body))}
+    return {
+        HEADER_FROM: sender_code,
+        HEADER_TS: ts,
+        HEADER_SIG: _mac(secret, ts, path, _digest(body)),
+    }
 
 
-def verify_request(secret: str, headers: Mapping[str, str], path: str, body: bytes, now: float | None = None) -> bool:
+def verify_request(
+    secret: str,
+    headers: Mapping[str, str],
+    path: str,
+    body: bytes,
+    now: float | None = None,
+) -> bool:
     ts, sig = headers.get(HEADER_TS, ""), headers.get(HEADER_SIG, "")
-    if not ts.isdigit() or abs((now if now is not None else time.time()) - int(ts)) > MAX_SKEW_SECONDS:
+    if (
+        not ts.isdigit()
+        or abs((now if now is not None else time.time()) - int(ts)) > MAX_SKEW_SECONDS
+    ):
         return False
     return hmac.compare_digest(sig, _mac(secret, ts, path, _digest(body)))
 
 
 def response_headers(secret: str, request_sig: str, body: bytes) -> dict[str, str]:
     ts = str(int(time.time()))
-    return {HEADER_TS: ts, HEADER_SIG: _mac(secret, ts, "response", request_sig, _digest(body))}
+    return {
+        HEADER_TS: ts,
+        HEADER_SIG: _mac(secret, ts, "response", request_sig, _digest(body)),
+    }
 
 
 def verify_response(secret: str, request_sig: str, reply: Reply) -> bool:
@@ -87,4 +119,6 @@ def verify_response(secret: str, request_sig: str, reply: Reply) -> bool:
     ts, sig = headers.get(HEADER_TS.lower(), ""), headers.get(HEADER_SIG.lower(), "")
     if not ts.isdigit() or abs(time.time() - int(ts)) > MAX_SKEW_SECONDS:
         return False
-    return hmac.compare_digest(sig, _mac(secret, ts, "response", request_sig, _digest(reply.body)))
+    return hmac.compare_digest(
+        sig, _mac(secret, ts, "response", request_sig, _digest(reply.body))
+    )

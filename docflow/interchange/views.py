@@ -34,25 +34,43 @@ ui_bp = Blueprint("interchange_ui", __name__, url_prefix="/interchange")
 
 
 def _status_label(code: str) -> str:
-    labels = {"01": _("Arrived, not yet registered"), "02": _("Refused by the recipient"),
-              "03": _("Received and registered"), "04": _("Assigned for processing"), "05": _("Being processed"),
-              "06": _("Processing completed"), "13": _("Recall requested"), "15": _("Recall or update agreed"),
-              "16": _("Recall or update refused")}
+    labels = {
+        "01": _("Arrived, not yet registered"),
+        "02": _("Refused by the recipient"),
+        "03": _("Received and registered"),
+        "04": _("Assigned for processing"),
+        "05": _("Being processed"),
+        "06": _("Processing completed"),
+        "13": _("Recall requested"),
+        "15": _("Recall or update agreed"),
+        "16": _("Recall or update refused"),
+    }
     return labels.get(code, code)
 
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
     def deliveries(doc) -> list:  # noqa: ANN001 - an OutgoingDocument
-        rows = [(r, services.delivery_of(r)) for r in doc.recipients] if doc.issued_at else []
+        rows = (
+            [(r, services.delivery_of(r)) for r in doc.recipients]
+            if doc.issued_at
+            else []
+        )
         return [(r, d) for r, d in rows if d is not None]
 
-    return {"interchange_deliveries": deliveries, "interchange_status_label": _status_label}
+    return {
+        "interchange_deliveries": deliveries,
+        "interchange_status_label": _status_label,
+    }
 
 
 def _reply(payload: dict, status: int, secret: str | None = None) -> Response:
     body = json.dumps(payload, ensure_ascii=False).encode()
-    headers = response_headers(secret, request.headers.get(HEADER_SIG, ""), body) if secret else {}
+    headers = (
+        response_headers(secret, request.headers.get(HEADER_SIG, ""), body)
+        if secret
+        else {}
+    )
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
@@ -66,28 +84,55 @@ def _handle(kind: str) -> Response:
     except TransportError:
         secret = None
     body = request.get_data(cache=False)
-    if peer is None or secret is None or not verify_request(secret, request.headers, request.path, body):
-        logger.warning("interchange %s refused: sender %r not authenticated", kind, sender[:32])
-        return _reply({"result": "unauthenticated", "reason": "unknown sender or bad signature"}, 401)
+    if (
+        peer is None
+        or secret is None
+        or not verify_request(secret, request.headers, request.path, body)
+    ):
+        logger.warning(
+            "interchange %s refused: sender %r not authenticated", kind, sender[:32]
+        )
+        return _reply(
+            {"result": "unauthenticated", "reason": "unknown sender or bad signature"},
+            401,
+        )
     try:
         packet = edxml.parse_packet(body)
         if packet.kind != kind:
-            raise PacketRejected(f"this endpoint takes {kind} packets, got a {packet.kind} packet")
+            raise PacketRejected(
+                f"this endpoint takes {kind} packets, got a {packet.kind} packet"
+            )
         if packet.sender.organ_id != peer.agency_code:
-            raise PacketRejected("the packet's From/OrganId is not the authenticated sender")
+            raise PacketRejected(
+                "the packet's From/OrganId is not the authenticated sender"
+            )
         if kind == "document":
             config = current_app.config
-            sealed_by = seal.verify_packet(body, config["TRUST_ROOTS"], config["SIGNING_CHAIN"],
-                                           config["REVOCATION_FETCHING"])
+            sealed_by = seal.verify_packet(
+                body,
+                config["TRUST_ROOTS"],
+                config["SIGNING_CHAIN"],
+                config["REVOCATION_FETCHING"],
+            )
             docs = services.accept_document(packet, via="http", sealed_by=sealed_by)
-            result = {"result": "accepted", "incoming": [d.id for d in docs], "sealed_by": sealed_by}
+            result = {
+                "result": "accepted",
+                "incoming": [d.id for d in docs],
+                "sealed_by": sealed_by,
+            }
         else:
             services.accept_status(packet)
             result = {"result": "accepted"}
         db.session.commit()
-    except IntegrityError:  # the same packet is being accepted concurrently: the retry will see it
+    except (
+        IntegrityError
+    ):  # the same packet is being accepted concurrently: the retry will see it
         db.session.rollback()
-        return _reply({"result": "retry", "reason": "the same packet is being received"}, 503, secret)
+        return _reply(
+            {"result": "retry", "reason": "the same packet is being received"},
+            503,
+            secret,
+        )
     except PacketRejected as exc:
         db.session.rollback()
         logger.warning("interchange %s from %s rejected: %s", kind, sender, exc.reason)
@@ -119,7 +164,9 @@ def recall(doc_id: int) -> Response:
         db.session.rollback()
         flash(_(exc.message, **exc.params), "error")
     else:
-        flash(_("Recall requested from %(count)d recipient(s).", count=count), "success")
+        flash(
+            _("Recall requested from %(count)d recipient(s).", count=count), "success"
+        )
     return redirect(url_for("outgoing.show", doc_id=doc_id))
 
 

@@ -5,6 +5,22 @@ safe to run twice and return quietly when their row is gone. Enqueue after commi
 ``enqueue_after_commit`` defers the enqueue until the current transaction commits.
 """
 
-from .queue import InlineQueue, JobQueue, RQQueue, build_queue, enqueue_after_commit, job, registry
+from .queue import (
+    InlineQueue,
+    JobQueue,
+    RQQueue,
+    build_queue,
+    enqueue_after_commit,
+    job,
+    registry,
+)
 
-__all__ = ["InlineQueue", "JobQueue", "RQQueue", "build_queue", "enqueue_after_commit", "job", "registry"]
+__all__ = [
+    "InlineQueue",
+    "JobQueue",
+    "RQQueue",
+    "build_queue",
+    "enqueue_after_commit",
+    "job",
+    "registry",
+]

@@ -16,7 +16,9 @@ def heartbeat(token: str) -> None:
 
     # Safe to run twice: a token is recorded once.
     exists = db.session.scalar(
-        select(AuditEntry.id).where(AuditEntry.action == "system.heartbeat", AuditEntry.object_id == token)
+        select(AuditEntry.id).where(
+            AuditEntry.action == "system.heartbeat", AuditEntry.object_id == token
+        )
     )
     if exists is None:
         record("system.heartbeat", object_type="job", object_id=token)

@@ -69,30 +69,43 @@ class InlineQueue(JobQueue):
 class RQQueue(JobQueue):
     """Queues jobs in Redis for ``docflow worker`` processes (RQ)."""
 
-    def __init__(self, redis_url: str, name: str = "docflow", job_timeout: int = 600) -> None:
+    def __init__(
+        self, redis_url: str, name: str = "docflow", job_timeout: int = 600
+    ) -> None:
         from redis import Redis
         from rq import Queue
 
         self.connection = Redis.from_url(redis_url)
-        self.queue = Queue(name, connection=self.connection, default_timeout=job_timeout)
+        self.queue = Queue(
+            name, connection=self.connection, default_timeout=job_timeout
+        )
 
     def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> str | None:
         if name not in registry:
             raise KeyError(f"unknown job {name!r}")
         if job_id is not None:
-            from rq.job import Job, JobStatus
             from rq.exceptions import NoSuchJobError
+            from rq.job import Job, JobStatus
 
             try:
                 existing = Job.fetch(job_id, connection=self.connection)
             except NoSuchJobError:
                 existing = None
             if existing is not None and existing.get_status() in {
-                JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED
+                JobStatus.QUEUED,
+                JobStatus.STARTED,
+                JobStatus.DEFERRED,
+                JobStatus.SCHEDULED,
             }:
                 return job_id
-        rq_job = self.queue.enqueue("docflow.jobs.runner.run_job", name, *args, job_id=job_id,
-                                    retry=_retry(), failure_ttl=7 * 24 * 3600)
+        rq_job = self.queue.enqueue(
+            "docflow.jobs.runner.run_job",
+            name,
+            *args,
+            job_id=job_id,
+            retry=_retry(),
+            failure_ttl=7 * 24 * 3600,
+        )
         return rq_job.id
 
 
@@ -119,7 +132,9 @@ def enqueue_after_commit(name: str, *args: Any, job_id: str | None = None) -> No
     session = db.session()
     if session.get_transaction() is None:
         session.begin()  # so that a rollback (even with no SQL yet) drops the job
-    session.info.setdefault("docflow.pending_jobs", []).append((app, name, args, job_id))
+    session.info.setdefault("docflow.pending_jobs", []).append(
+        (app, name, args, job_id)
+    )
 
 
 @event.listens_for(Session, "after_commit")

@@ -26,7 +26,10 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     personal = [
         OutgoingDocument.drafted_by_id == user.id,
         OutgoingDocument.signer_id == user.id,
-        exists().where(ReviewStep.document_id == OutgoingDocument.id, ReviewStep.reviewer_id == user.id),
+        exists().where(
+            ReviewStep.document_id == OutgoingDocument.id,
+            ReviewStep.reviewer_id == user.id,
+        ),
     ]
     if user.role == Role.DEPARTMENT_HEAD and user.department_id is not None:
         personal.append(OutgoingDocument.department_id == user.department_id)
@@ -37,14 +40,26 @@ def my_turn_clause(user: User) -> ColumnElement[bool]:
     """The user's review step is the current one: pending, with no pending step before it."""
     mine, earlier = aliased(ReviewStep), aliased(ReviewStep)
     return exists().where(
-        mine.document_id == OutgoingDocument.id, mine.reviewer_id == user.id, mine.decision == "pending",
-        ~exists().where(earlier.document_id == mine.document_id, earlier.decision == "pending",
-                        earlier.position < mine.position))
+        mine.document_id == OutgoingDocument.id,
+        mine.reviewer_id == user.id,
+        mine.decision == "pending",
+        ~exists().where(
+            earlier.document_id == mine.document_id,
+            earlier.decision == "pending",
+            earlier.position < mine.position,
+        ),
+    )
 
 
 def can_view(user: User, doc: OutgoingDocument) -> bool:
-    return db.session.scalar(select(OutgoingDocument.id).where(OutgoingDocument.id == doc.id,
-                                                               visible_clause(user))) is not None
+    return (
+        db.session.scalar(
+            select(OutgoingDocument.id).where(
+                OutgoingDocument.id == doc.id, visible_clause(user)
+            )
+        )
+        is not None
+    )
 
 
 def can_view_content(user: User, doc: OutgoingDocument) -> bool:
@@ -52,8 +67,11 @@ def can_view_content(user: User, doc: OutgoingDocument) -> bool:
         return False
     if not doc.is_secret:
         return True
-    return (user.id in (doc.drafted_by_id, doc.signer_id) or user.role == Role.RECORDS_OFFICER
-            or any(r.reviewer_id == user.id for r in doc.reviews))
+    return (
+        user.id in (doc.drafted_by_id, doc.signer_id)
+        or user.role == Role.RECORDS_OFFICER
+        or any(r.reviewer_id == user.id for r in doc.reviews)
+    )
 
 
 def visible_or_404(user: User, doc_id: int) -> OutgoingDocument:

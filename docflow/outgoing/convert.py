@@ -31,17 +31,35 @@ def to_pdf(data: bytes, suffix: str, timeout: float = 120.0) -> bytes:
         src = Path(tmp) / f"draft{suffix}"
         src.write_bytes(data)
         profile = Path(tmp) / "profile"
-        args = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                "--convert-to", "pdf", "--outdir", tmp, str(src)]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # noqa: S603
-                                start_new_session=True, env={**os.environ, "HOME": tmp})
+        args = [
+            binary,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
+        proc = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,  # noqa: S603
+            start_new_session=True,
+            env={**os.environ, "HOME": tmp},
+        )
         try:
             _out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise ConversionError(f"conversion took longer than {timeout:.0f} s") from None
+            raise ConversionError(
+                f"conversion took longer than {timeout:.0f} s"
+            ) from None
         pdf = Path(tmp) / "draft.pdf"
         if proc.returncode != 0 or not pdf.exists():
-            raise ConversionError(f"LibreOffice could not convert the file ({err.decode(errors='replace')[-200:]})")
+            raise ConversionError(
+                f"LibreOffice could not convert the file ({err.decode(errors='replace')[-200:]})"
+            )
         return pdf.read_bytes()

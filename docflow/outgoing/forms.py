@@ -12,20 +12,38 @@ from ..documents.vocab import SECRECY_LABELS, TYPE_NAMES, URGENCY_LABELS
 
 class DraftForm(FlaskForm):
     doc_type = SelectField(_l("Document type"), choices=[(t, t) for t in TYPE_NAMES])
-    subject = TextAreaField(_l("Subject"), filters=[_nfc], validators=[DataRequired(), Length(max=500)])
-    urgency = SelectField(_l("Urgency"), choices=[(k.value, v) for k, v in URGENCY_LABELS.items()])
-    secrecy = SelectField(_l("Confidentiality"), choices=[(k.value, v) for k, v in SECRECY_LABELS.items()])
+    subject = TextAreaField(
+        _l("Subject"), filters=[_nfc], validators=[DataRequired(), Length(max=500)]
+    )
+    urgency = SelectField(
+        _l("Urgency"), choices=[(k.value, v) for k, v in URGENCY_LABELS.items()]
+    )
+    secrecy = SelectField(
+        _l("Confidentiality"), choices=[(k.value, v) for k, v in SECRECY_LABELS.items()]
+    )
     department_id = SelectField(_l("Drafting unit"), coerce=int, choices=[])
     to_agencies = SelectMultipleField(_l("Recipient agencies"), coerce=int, choices=[])
-    to_departments = SelectMultipleField(_l("Recipient units of the agency"), coerce=int, choices=[])
-    to_places = TextAreaField(_l("Other recipients (one per line)"), filters=[_nfc], validators=[Optional()])
-    file = FileField(_l("Draft (PDF, DOCX or ODT)"), validators=[FileRequired(_l("Choose the file."))])
+    to_departments = SelectMultipleField(
+        _l("Recipient units of the agency"), coerce=int, choices=[]
+    )
+    to_places = TextAreaField(
+        _l("Other recipients (one per line)"), filters=[_nfc], validators=[Optional()]
+    )
+    file = FileField(
+        _l("Draft (PDF, DOCX or ODT)"),
+        validators=[FileRequired(_l("Choose the file."))],
+    )
     attachments = MultipleFileField(_l("Attachments (PDF, separate files)"))
 
 
 class VersionForm(FlaskForm):
-    file = FileField(_l("New version (PDF, DOCX or ODT)"), validators=[FileRequired(_l("Choose the file."))])
-    note = StringField(_l("What changed"), filters=[_nfc], validators=[Optional(), Length(max=500)])
+    file = FileField(
+        _l("New version (PDF, DOCX or ODT)"),
+        validators=[FileRequired(_l("Choose the file."))],
+    )
+    note = StringField(
+        _l("What changed"), filters=[_nfc], validators=[Optional(), Length(max=500)]
+    )
 
 
 class SubmitForm(FlaskForm):
@@ -34,8 +52,13 @@ class SubmitForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    comment = TextAreaField(_l("Comment"), filters=[_nfc], validators=[Optional(), Length(max=4000)])
-    decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve")), ("return", _l("Return for revision"))])
+    comment = TextAreaField(
+        _l("Comment"), filters=[_nfc], validators=[Optional(), Length(max=4000)]
+    )
+    decision = SelectField(
+        _l("Decision"),
+        choices=[("approve", _l("Approve")), ("return", _l("Return for revision"))],
+    )
 
 
 class ActionForm(FlaskForm):

@@ -35,7 +35,9 @@ def convert_draft(version_id: int) -> None:
         logger.warning("conversion of version %s failed: %s", version_id, exc)
         return
     name = version.source_file.original_name.rsplit(".", 1)[0] + ".pdf"
-    version.file_id = _store_bytes(prepared, name, version.document, version.created_by).id
+    version.file_id = _store_bytes(
+        prepared, name, version.document, version.created_by
+    ).id
     version.state, version.error = "ready", None
     db.session.commit()
 
@@ -48,7 +50,10 @@ def validate_issued(document_id: int) -> None:
     doc = db.session.get(OutgoingDocument, document_id)
     if doc is None or doc.issued_file is None:
         return
-    report = validate_pdf(_read(doc.issued_file), trust_roots=current_app.config["TRUST_ROOTS"],
-                          allow_fetching=current_app.config["REVOCATION_FETCHING"],
-                          expected_changed_fields=sig.ISSUE_FIELDS)
+    report = validate_pdf(
+        _read(doc.issued_file),
+        trust_roots=current_app.config["TRUST_ROOTS"],
+        allow_fetching=current_app.config["REVOCATION_FETCHING"],
+        expected_changed_fields=sig.ISSUE_FIELDS,
+    )
     store_validation(doc, report.to_dict())

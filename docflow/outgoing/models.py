@@ -55,7 +55,9 @@ class OutgoingCounter(db.Model):
 
     __tablename__ = "outgoing_counter"
 
-    register_id: Mapped[int] = mapped_column(ForeignKey("outgoing_register.id"), primary_key=True)
+    register_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_register.id"), primary_key=True
+    )
     year: Mapped[int] = mapped_column(primary_key=True)
     last_number: Mapped[int] = mapped_column(default=0)
 
@@ -69,10 +71,14 @@ class OutgoingDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    status: Mapped[OutgoingStatus] = mapped_column(enum_column(OutgoingStatus), default=OutgoingStatus.DRAFT)
+    status: Mapped[OutgoingStatus] = mapped_column(
+        enum_column(OutgoingStatus), default=OutgoingStatus.DRAFT
+    )
     doc_type: Mapped[str] = mapped_column(String(100))
     subject: Mapped[str] = mapped_column(String(500))
-    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency), default=Urgency.NORMAL)
+    urgency: Mapped[Urgency] = mapped_column(
+        enum_column(Urgency), default=Urgency.NORMAL
+    )
     secrecy: Mapped[Secrecy] = mapped_column(enum_column(Secrecy), default=Secrecy.NONE)
     #: The drafting unit: its short name ends the notation of a công văn (12/UBND-VX).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
@@ -106,12 +112,21 @@ class OutgoingDocument(db.Model):
     signed_file: Mapped[StoredFile | None] = relationship(foreign_keys=[signed_file_id])
     issued_file: Mapped[StoredFile | None] = relationship(foreign_keys=[issued_file_id])
     register: Mapped[OutgoingRegister | None] = relationship()
-    versions: Mapped[list[OutgoingVersion]] = relationship(back_populates="document", order_by="OutgoingVersion.number")
-    reviews: Mapped[list[ReviewStep]] = relationship(back_populates="document", order_by="ReviewStep.id")
-    recipients: Mapped[list[Recipient]] = relationship(back_populates="document", order_by="Recipient.id")
-    attachments: Mapped[list[OutgoingAttachment]] = relationship(back_populates="document",
-                                                                 order_by="OutgoingAttachment.id")
-    events: Mapped[list[OutgoingEvent]] = relationship(back_populates="document", order_by="OutgoingEvent.id")
+    versions: Mapped[list[OutgoingVersion]] = relationship(
+        back_populates="document", order_by="OutgoingVersion.number"
+    )
+    reviews: Mapped[list[ReviewStep]] = relationship(
+        back_populates="document", order_by="ReviewStep.id"
+    )
+    recipients: Mapped[list[Recipient]] = relationship(
+        back_populates="document", order_by="Recipient.id"
+    )
+    attachments: Mapped[list[OutgoingAttachment]] = relationship(
+        back_populates="document", order_by="OutgoingAttachment.id"
+    )
+    events: Mapped[list[OutgoingEvent]] = relationship(
+        back_populates="document", order_by="OutgoingEvent.id"
+    )
 
     @property
     def is_secret(self) -> bool:
@@ -136,7 +151,9 @@ class OutgoingVersion(db.Model):
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
     number: Mapped[int] = mapped_column()
     #: The PDF reviewed and signed (with the empty number/date fields declared).
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
@@ -161,7 +178,9 @@ class ReviewStep(db.Model):
     __tablename__ = "review_step"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
     version_id: Mapped[int] = mapped_column(ForeignKey("outgoing_version.id"))
     position: Mapped[int] = mapped_column()
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -179,12 +198,16 @@ class Recipient(db.Model):
     __tablename__ = "outgoing_recipient"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
     kind: Mapped[RecipientKind] = mapped_column(enum_column(RecipientKind))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     name: Mapped[str] = mapped_column(String(255))
-    delivery: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState), default=DeliveryState.NOT_SENT)
+    delivery: Mapped[DeliveryState] = mapped_column(
+        enum_column(DeliveryState), default=DeliveryState.NOT_SENT
+    )
     #: The incoming document created at the receiving agency (same instance).
     incoming_id: Mapped[int | None] = mapped_column(ForeignKey("incoming_document.id"))
     delivered_at: Mapped[datetime | None] = mapped_column()
@@ -200,7 +223,9 @@ class OutgoingAttachment(db.Model):
     __tablename__ = "outgoing_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     sealed_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
 
@@ -213,7 +238,9 @@ class OutgoingEvent(db.Model):
     __tablename__ = "outgoing_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
     #: created, version, submitted, approved, returned, signed, issued, delivered, queued
     kind: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -236,7 +263,9 @@ class SigningCredential(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     #: The leader for an approval key; None for the agency's seal key.
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), index=True
+    )
     #: "approval" | "seal"
     purpose: Mapped[str] = mapped_column(String(16))
     #: "pkcs11" | "pkcs12"

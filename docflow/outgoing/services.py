@@ -59,11 +59,22 @@ def _require(condition: bool, message: str, **params: Any) -> None:
         raise ActionRefused(message, **params)
 
 
-def _event(doc: OutgoingDocument, kind: str, actor: User | None, text: str | None = None) -> None:
-    db.session.add(OutgoingEvent(document_id=doc.id, kind=kind, actor_id=actor.id if actor else None, text=text))
+def _event(
+    doc: OutgoingDocument, kind: str, actor: User | None, text: str | None = None
+) -> None:
+    db.session.add(
+        OutgoingEvent(
+            document_id=doc.id,
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            text=text,
+        )
+    )
 
 
-def _audit(action: str, doc: OutgoingDocument, actor: User | None, **details: Any) -> None:
+def _audit(
+    action: str, doc: OutgoingDocument, actor: User | None, **details: Any
+) -> None:
     record(action, actor=actor, agency_id=doc.agency_id, obj=doc, **details)
 
 
@@ -72,9 +83,16 @@ def _read(file: StoredFile) -> bytes:
         return stream.read()
 
 
-def _store_bytes(data: bytes, name: str, doc: OutgoingDocument, actor: User | None) -> StoredFile:
-    return store_file(io.BytesIO(data), original_name=name, agency_id=doc.agency_id,
-                      uploaded_by_id=actor.id if actor else None, allowed=frozenset({PDF}))
+def _store_bytes(
+    data: bytes, name: str, doc: OutgoingDocument, actor: User | None
+) -> StoredFile:
+    return store_file(
+        io.BytesIO(data),
+        original_name=name,
+        agency_id=doc.agency_id,
+        uploaded_by_id=actor.id if actor else None,
+        allowed=frozenset({PDF}),
+    )
 
 
 # ------------------------------------------------------------------ drafting
@@ -99,25 +117,41 @@ class DraftValues:
 def _recipient(doc: OutgoingDocument, spec: RecipientSpec) -> Recipient:
     if spec.kind == RecipientKind.AGENCY:
         agency = db.session.get(Agency, spec.agency_id)
-        _require(agency is not None and agency.active and agency.id != doc.agency_id,
-                 "Choose recipient agencies from the directory.")
+        _require(
+            agency is not None and agency.active and agency.id != doc.agency_id,
+            "Choose recipient agencies from the directory.",
+        )
         return Recipient(kind=spec.kind, agency_id=agency.id, name=agency.name)
     if spec.kind == RecipientKind.DEPARTMENT:
         dept = db.session.get(Department, spec.department_id)
-        _require(dept is not None and dept.agency_id == doc.agency_id, "Choose units of your own agency.")
+        _require(
+            dept is not None and dept.agency_id == doc.agency_id,
+            "Choose units of your own agency.",
+        )
         return Recipient(kind=spec.kind, department_id=dept.id, name=dept.name)
     _require(bool(spec.name.strip()), "A recipient without a name.")
     return Recipient(kind=RecipientKind.PLACE, name=spec.name.strip()[:255])
 
 
-def create_draft(actor: User, values: DraftValues, stream: BinaryIO, filename: str,
-                 attachments: list[tuple[BinaryIO, str]] = ()) -> OutgoingDocument:  # type: ignore[assignment]
+def create_draft(
+    actor: User,
+    values: DraftValues,
+    stream: BinaryIO,
+    filename: str,
+    attachments: list[tuple[BinaryIO, str]] = (),
+) -> OutgoingDocument:  # type: ignore[assignment]
     """A specialist (or anyone drafting for the agency) creates an outgoing document."""
     _require(values.doc_type in ABBREVIATIONS, "Unknown document type.")
     _require(bool(values.subject.strip()), "The subject is required.")
-    doc = OutgoingDocument(agency_id=actor.agency_id, doc_type=values.doc_type, subject=values.subject.strip(),
-                           urgency=values.urgency, secrecy=values.secrecy,
-                           department_id=values.department_id or actor.department_id, drafted_by_id=actor.id)
+    doc = OutgoingDocument(
+        agency_id=actor.agency_id,
+        doc_type=values.doc_type,
+        subject=values.subject.strip(),
+        urgency=values.urgency,
+        secrecy=values.secrecy,
+        department_id=values.department_id or actor.department_id,
+        drafted_by_id=actor.id,
+    )
     db.session.add(doc)
     db.session.flush()
     for spec in values.recipients:
@@ -126,8 +160,13 @@ def create_draft(actor: User, values: DraftValues, stream: BinaryIO, filename: s
         db.session.add(recipient)
     _add_version(actor, doc, stream, filename, note=None)
     for att_stream, att_name in attachments:
-        stored = store_file(att_stream, original_name=att_name, agency_id=doc.agency_id, uploaded_by_id=actor.id,
-                            allowed=frozenset({PDF}))
+        stored = store_file(
+            att_stream,
+            original_name=att_name,
+            agency_id=doc.agency_id,
+            uploaded_by_id=actor.id,
+            allowed=frozenset({PDF}),
+        )
         db.session.add(OutgoingAttachment(document_id=doc.id, file_id=stored.id))
     _event(doc, "created", actor)
     _audit("outgoing.create", doc, actor, subject=doc.subject)
@@ -135,21 +174,41 @@ def create_draft(actor: User, values: DraftValues, stream: BinaryIO, filename: s
     return doc
 
 
-def _add_version(actor: User, doc: OutgoingDocument, stream: BinaryIO, filename: str, note: str | None) -> OutgoingVersion:
-    source = store_file(stream, original_name=filename, agency_id=doc.agency_id, uploaded_by_id=actor.id,
-                        allowed=frozenset({PDF, DOCX, ODT}))
+def _add_version(
+    actor: User,
+    doc: OutgoingDocument,
+    stream: BinaryIO,
+    filename: str,
+    note: str | None,
+) -> OutgoingVersion:
+    source = store_file(
+        stream,
+        original_name=filename,
+        agency_id=doc.agency_id,
+        uploaded_by_id=actor.id,
+        allowed=frozenset({PDF, DOCX, ODT}),
+    )
     number = (doc.current_version.number + 1) if doc.versions else 1
-    version = OutgoingVersion(document_id=doc.id, number=number, source_file_id=source.id, created_by_id=actor.id,
-                              note=note)
+    version = OutgoingVersion(
+        document_id=doc.id,
+        number=number,
+        source_file_id=source.id,
+        created_by_id=actor.id,
+        note=note,
+    )
     db.session.add(version)
     db.session.flush()
     if source.media_type == PDF:
         try:
             prepared = sig.prepare_draft(_read(source), place=_place_name(doc))
         except AlreadySigned as exc:
-            raise ActionRefused("A draft must not be signed yet: upload the unsigned version.") from exc
+            raise ActionRefused(
+                "A draft must not be signed yet: upload the unsigned version."
+            ) from exc
         except SigningError as exc:
-            raise ActionRefused("The PDF cannot be read: %(reason)s", reason=str(exc)) from exc
+            raise ActionRefused(
+                "The PDF cannot be read: %(reason)s", reason=str(exc)
+            ) from exc
         version.file_id = _store_bytes(prepared, filename, doc, actor).id
         version.state = "ready"
     else:
@@ -164,31 +223,53 @@ def _place_name(doc: OutgoingDocument) -> str | None:
     return (doc.agency.address or "").split(",")[-1].strip() or None
 
 
-def add_version(actor: User, doc: OutgoingDocument, stream: BinaryIO, filename: str, note: str = "") -> OutgoingVersion:
-    _require(doc.status in (S.DRAFT, S.RETURNED), "Only drafts and returned documents take new versions.")
+def add_version(
+    actor: User, doc: OutgoingDocument, stream: BinaryIO, filename: str, note: str = ""
+) -> OutgoingVersion:
+    _require(
+        doc.status in (S.DRAFT, S.RETURNED),
+        "Only drafts and returned documents take new versions.",
+    )
     _require(actor.id == doc.drafted_by_id, "Only the drafter uploads new versions.")
     version = _add_version(actor, doc, stream, filename, note=note.strip() or None)
     if doc.status == S.RETURNED:
         doc.status = S.DRAFT
-    _event(doc, "version", actor, f"v{version.number}" + (f": {note.strip()}" if note.strip() else ""))
+    _event(
+        doc,
+        "version",
+        actor,
+        f"v{version.number}" + (f": {note.strip()}" if note.strip() else ""),
+    )
     _audit("outgoing.version", doc, actor, version=version.number)
     db.session.commit()
     return version
 
 
 # ------------------------------------------------------------------ review
-def submit(actor: User, doc: OutgoingDocument, reviewer_ids: list[int], signer_id: int) -> None:
+def submit(
+    actor: User, doc: OutgoingDocument, reviewer_ids: list[int], signer_id: int
+) -> None:
     """Send the current version through the review chain; the signer is a leader."""
     _require(actor.id == doc.drafted_by_id, "Only the drafter submits the document.")
     _require(doc.status in (S.DRAFT, S.RETURNED), "Only drafts can be submitted.")
     version = doc.current_version
-    _require(version is not None and version.state == "ready", "The current version is not ready (still converting?).")
+    _require(
+        version is not None and version.state == "ready",
+        "The current version is not ready (still converting?).",
+    )
     signer = db.session.get(User, signer_id)
-    _require(signer is not None and signer.agency_id == doc.agency_id and signer.role == Role.LEADER and signer.active,
-             "The signer must be a leader of the agency.")
+    _require(
+        signer is not None
+        and signer.agency_id == doc.agency_id
+        and signer.role == Role.LEADER
+        and signer.active,
+        "The signer must be a leader of the agency.",
+    )
     chain = [db.session.get(User, uid) for uid in reviewer_ids]
-    _require(all(u is not None and u.agency_id == doc.agency_id and u.active for u in chain),
-             "Reviewers must be people of the agency.")
+    _require(
+        all(u is not None and u.agency_id == doc.agency_id and u.active for u in chain),
+        "Reviewers must be people of the agency.",
+    )
     _require(len({u.id for u in chain}) == len(chain), "A reviewer appears twice.")
     if not chain or chain[-1].id != signer.id:
         chain.append(signer)  # the signer always approves last
@@ -196,12 +277,24 @@ def submit(actor: User, doc: OutgoingDocument, reviewer_ids: list[int], signer_i
         if old.decision == "pending":
             old.decision = "cancelled"
     for position, reviewer in enumerate(chain, start=1):
-        db.session.add(ReviewStep(document_id=doc.id, version_id=version.id, position=position,
-                                  reviewer_id=reviewer.id))
+        db.session.add(
+            ReviewStep(
+                document_id=doc.id,
+                version_id=version.id,
+                position=position,
+                reviewer_id=reviewer.id,
+            )
+        )
     doc.signer_id = signer.id
     doc.status = S.IN_REVIEW
     _event(doc, "submitted", actor, " → ".join(u.full_name for u in chain))
-    _audit("outgoing.submit", doc, actor, reviewers=[u.id for u in chain], version=version.number)
+    _audit(
+        "outgoing.submit",
+        doc,
+        actor,
+        reviewers=[u.id for u in chain],
+        version=version.number,
+    )
     db.session.commit()
 
 
@@ -210,10 +303,15 @@ def current_step(doc: OutgoingDocument) -> ReviewStep | None:
     return min(pending, key=lambda r: r.position) if pending else None
 
 
-def review(actor: User, doc: OutgoingDocument, approve: bool, comment: str = "") -> None:
+def review(
+    actor: User, doc: OutgoingDocument, approve: bool, comment: str = ""
+) -> None:
     _require(doc.status == S.IN_REVIEW, "This document is not in review.")
     step = current_step(doc)
-    _require(step is not None and step.reviewer_id == actor.id, "It is not your turn to review this document.")
+    _require(
+        step is not None and step.reviewer_id == actor.id,
+        "It is not your turn to review this document.",
+    )
     _require(approve or bool(comment.strip()), "Say what must be revised.")
     step.decision = "approved" if approve else "returned"
     step.comment = comment.strip() or None
@@ -235,32 +333,66 @@ def review(actor: User, doc: OutgoingDocument, approve: bool, comment: str = "")
 
 # ------------------------------------------------------------------ signatures
 def credential(agency_id: int, purpose: str, user_id: int | None = None) -> sig.KeySpec:
-    row = db.session.scalar(select(SigningCredential).where(
-        SigningCredential.agency_id == agency_id, SigningCredential.purpose == purpose,
-        SigningCredential.user_id.is_(None) if user_id is None else SigningCredential.user_id == user_id,
-        SigningCredential.active.is_(True)).order_by(SigningCredential.id.desc()))
+    row = db.session.scalar(
+        select(SigningCredential)
+        .where(
+            SigningCredential.agency_id == agency_id,
+            SigningCredential.purpose == purpose,
+            SigningCredential.user_id.is_(None)
+            if user_id is None
+            else SigningCredential.user_id == user_id,
+            SigningCredential.active.is_(True),
+        )
+        .order_by(SigningCredential.id.desc())
+    )
     if row is None:
-        raise ActionRefused("No signing key is registered for this signature. Ask the administrator.")
-    return sig.KeySpec(kind=row.kind, secret_env=row.secret_env, module_path=row.module_path,
-                       token_label=row.token_label, key_label=row.key_label, pkcs12_path=row.pkcs12_path)
+        raise ActionRefused(
+            "No signing key is registered for this signature. Ask the administrator."
+        )
+    return sig.KeySpec(
+        kind=row.kind,
+        secret_env=row.secret_env,
+        module_path=row.module_path,
+        token_label=row.token_label,
+        key_label=row.key_label,
+        pkcs12_path=row.pkcs12_path,
+    )
 
 
-def sign(actor: User, doc: OutgoingDocument, method: sig.SignatureMethod | None = None) -> None:
+def sign(
+    actor: User, doc: OutgoingDocument, method: sig.SignatureMethod | None = None
+) -> None:
     """The approving leader signs the approved version (server-held key by default)."""
     _require(doc.status == S.APPROVED, "Only approved documents can be signed.")
-    _require(actor.id == doc.signer_id, "Only the designated signer signs this document.")
+    _require(
+        actor.id == doc.signer_id, "Only the designated signer signs this document."
+    )
     version = doc.current_version
-    method = method or sig.ServerKeyMethod(credential(doc.agency_id, "approval", actor.id))
+    method = method or sig.ServerKeyMethod(
+        credential(doc.agency_id, "approval", actor.id)
+    )
     source = _read(version.file)
     try:
         signed = method.sign(source, name=actor.full_name, position=actor.position)
     except (SigningError, sig.CredentialMissing) as exc:
-        raise ActionRefused("The signature could not be made: %(reason)s", reason=str(exc)) from exc
-    _require(signed.startswith(source), "The signed file is not an incremental update of the approved version.")
+        raise ActionRefused(
+            "The signature could not be made: %(reason)s", reason=str(exc)
+        ) from exc
+    _require(
+        signed.startswith(source),
+        "The signed file is not an incremental update of the approved version.",
+    )
     stored = _store_bytes(signed, f"{doc.doc_type} - ký duyệt.pdf", doc, actor)
     doc.signed_file_id, doc.signed_at, doc.status = stored.id, utcnow(), S.SIGNED
     _event(doc, "signed", actor, method.name)
-    _audit("outgoing.sign", doc, actor, file=stored.sha256, method=method.name, version=version.number)
+    _audit(
+        "outgoing.sign",
+        doc,
+        actor,
+        file=stored.sha256,
+        method=method.name,
+        version=version.number,
+    )
     db.session.commit()
 
 
@@ -278,7 +410,11 @@ def notation_for(doc: OutgoingDocument) -> str:
     abbr = ABBREVIATIONS.get(doc.doc_type, "")
     if abbr:
         return f"{abbr}-{agency}"
-    unit = doc.department.short_name if doc.department and doc.department.short_name else ""
+    unit = (
+        doc.department.short_name
+        if doc.department and doc.department.short_name
+        else ""
+    )
     return f"{agency}-{unit}" if unit else agency
 
 
@@ -289,8 +425,10 @@ def issue(actor: User, doc: OutgoingDocument) -> None:
     (the counter update rolls back) and nothing is recorded; stored bytes without a
     record are collected by ``docflow storage gc``.
     """
-    _require(actor.role == Role.RECORDS_OFFICER and actor.agency_id == doc.agency_id,
-             "Only the agency's records officers issue documents.")
+    _require(
+        actor.role == Role.RECORDS_OFFICER and actor.agency_id == doc.agency_id,
+        "Only the agency's records officers issue documents.",
+    )
     _require(doc.status == S.SIGNED, "Only signed documents can be issued.")
     seal_key = credential(doc.agency_id, "seal")
     reg = default_register(doc.agency_id, secret=doc.is_secret)
@@ -300,19 +438,33 @@ def issue(actor: User, doc: OutgoingDocument) -> None:
     doc.number = next_number(reg.id, today.year, OutgoingCounter)
     doc.notation = notation_for(doc)
     try:
-        issued = sig.issue_pdf(_read(doc.signed_file), seal_key, doc.number_notation, today)
-        sealed = [(att, sig.seal_attachment(_read(att.file), seal_key, doc.number_notation))
-                  for att in doc.attachments]
+        issued = sig.issue_pdf(
+            _read(doc.signed_file), seal_key, doc.number_notation, today
+        )
+        sealed = [
+            (att, sig.seal_attachment(_read(att.file), seal_key, doc.number_notation))
+            for att in doc.attachments
+        ]
     except (SigningError, sig.CredentialMissing) as exc:
         db.session.rollback()
-        raise ActionRefused("The agency seal could not be applied: %(reason)s", reason=str(exc)) from exc
-    doc.issued_file_id = _store_bytes(issued, f"{doc.number:02d}-{doc.notation}.pdf", doc, actor).id
+        raise ActionRefused(
+            "The agency seal could not be applied: %(reason)s", reason=str(exc)
+        ) from exc
+    doc.issued_file_id = _store_bytes(
+        issued, f"{doc.number:02d}-{doc.notation}.pdf", doc, actor
+    ).id
     for att, data in sealed:
         att.sealed_file_id = _store_bytes(data, att.file.original_name, doc, actor).id
     doc.issued_at, doc.issued_by_id, doc.status = now, actor.id, S.ISSUED
     _event(doc, "issued", actor, doc.number_notation)
-    _audit("outgoing.issue", doc, actor, number=doc.number_notation, register=reg.id,
-           file=db.session.get(StoredFile, doc.issued_file_id).sha256)
+    _audit(
+        "outgoing.issue",
+        doc,
+        actor,
+        number=doc.number_notation,
+        register=reg.id,
+        file=db.session.get(StoredFile, doc.issued_file_id).sha256,
+    )
     _deliver(actor, doc)
     enqueue_after_commit("outgoing.validate_issued", doc.id)
     db.session.commit()
@@ -321,20 +473,32 @@ def issue(actor: User, doc: OutgoingDocument) -> None:
 def _deliver(actor: User, doc: OutgoingDocument) -> None:
     """Deliver to every recipient not served yet (running it again re-sends only the rest)."""
     for recipient in doc.recipients:
-        if recipient.delivery in (DeliveryState.DELIVERED, DeliveryState.NOT_ELECTRONIC):
+        if recipient.delivery in (
+            DeliveryState.DELIVERED,
+            DeliveryState.NOT_ELECTRONIC,
+        ):
             continue
         if doc.is_secret or recipient.kind == RecipientKind.PLACE:
             recipient.delivery = DeliveryState.NOT_ELECTRONIC
         elif recipient.kind == RecipientKind.DEPARTMENT:
-            recipient.delivery, recipient.delivered_at = DeliveryState.DELIVERED, utcnow()
+            recipient.delivery, recipient.delivered_at = (
+                DeliveryState.DELIVERED,
+                utcnow(),
+            )
         elif _is_local(recipient.agency):
             recipient.incoming_id = _deliver_locally(doc, recipient.agency).id
-            recipient.delivery, recipient.delivered_at = DeliveryState.DELIVERED, utcnow()
+            recipient.delivery, recipient.delivered_at = (
+                DeliveryState.DELIVERED,
+                utcnow(),
+            )
             _event(doc, "delivered", actor, recipient.name)
         else:  # another instance (or an inactive agency): the packet waits in the outbox
             from ..interchange.services import is_remote, queue_remote
 
-            if is_remote(recipient.agency) and queue_remote(doc, recipient).state == "sent":
+            if (
+                is_remote(recipient.agency)
+                and queue_remote(doc, recipient).state == "sent"
+            ):
                 continue  # acknowledged by the other instance (re-sending changes nothing)
             recipient.delivery = DeliveryState.QUEUED
             _event(doc, "queued", actor, recipient.name)
@@ -356,10 +520,15 @@ def _deliver_locally(doc: OutgoingDocument, agency: Agency) -> IncomingDocument:
 
 def send_electronically(actor: User, doc: OutgoingDocument) -> None:
     """Re-send to recipients waiting in the outbox; secret documents are refused."""
-    _require(not doc.is_secret, "Secret documents are never sent electronically: send them on paper.")
+    _require(
+        not doc.is_secret,
+        "Secret documents are never sent electronically: send them on paper.",
+    )
     _require(doc.status == S.ISSUED, "Only issued documents can be sent.")
-    _require(actor.role == Role.RECORDS_OFFICER and actor.agency_id == doc.agency_id,
-             "Only the agency's records officers send documents.")
+    _require(
+        actor.role == Role.RECORDS_OFFICER and actor.agency_id == doc.agency_id,
+        "Only the agency's records officers send documents.",
+    )
     _deliver(actor, doc)
     db.session.commit()
 
@@ -373,5 +542,17 @@ def storage() -> Any:  # re-exported for jobs
     return get_storage()
 
 
-__all__ = ["ActionRefused", "DraftValues", "RecipientSpec", "add_version", "create_draft", "current_step",
-           "issue", "review", "send_electronically", "sign", "submit", "current_app"]
+__all__ = [
+    "ActionRefused",
+    "DraftValues",
+    "RecipientSpec",
+    "add_version",
+    "create_draft",
+    "current_step",
+    "issue",
+    "review",
+    "send_electronically",
+    "sign",
+    "submit",
+    "current_app",
+]

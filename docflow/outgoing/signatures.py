@@ -22,7 +22,12 @@ from typing import Any
 
 from flask import current_app
 
-from signing.appearance import ApprovalAppearance, AttachmentAppearance, SealAppearance, seal_placement
+from signing.appearance import (
+    ApprovalAppearance,
+    AttachmentAppearance,
+    SealAppearance,
+    seal_placement,
+)
 from signing.documents import open_reader
 from signing.errors import SigningError
 from signing.fields import fill_issue_fields, prepare_fields
@@ -69,7 +74,9 @@ def prepare_draft(pdf: bytes, place: str | None = None) -> bytes:
     if place and _has(data, f"{place},"):
         when = Placement(anchor=f"{place},", mode="right", size=(220, 18), page=0)
     else:
-        when = Placement(page=0, box=(width - 300, height - 150, width - 60, height - 132))
+        when = Placement(
+            page=0, box=(width - 300, height - 150, width - 60, height - 132)
+        )
     return prepare_fields(data, {NUMBER_FIELD: number, DATE_FIELD: when})
 
 
@@ -96,10 +103,18 @@ class KeySpec:
     def open(self) -> KeySource:
         secret = os.environ.get(self.secret_env)
         if not secret:
-            raise CredentialMissing(f"the environment variable {self.secret_env} holding the PIN is not set")
+            raise CredentialMissing(
+                f"the environment variable {self.secret_env} holding the PIN is not set"
+            )
         chain = tuple(load_certificates(current_app.config["SIGNING_CHAIN"]))
         if self.kind == "pkcs11":
-            return Pkcs11Key(self.module_path, self.token_label, pin=secret, key_label=self.key_label, chain=chain)
+            return Pkcs11Key(
+                self.module_path,
+                self.token_label,
+                pin=secret,
+                key_label=self.key_label,
+                chain=chain,
+            )
         return Pkcs12Key(self.pkcs12_path, secret, chain=chain)
 
 
@@ -112,7 +127,15 @@ def _level() -> tuple[Level, str | None]:
 def _sign(data: bytes, key: KeySource, **kwargs: Any) -> bytes:
     level, tsa = _level()
     out = io.BytesIO()
-    sign_pdf(data, out, key, level=level, tsa_url=tsa, trust_roots=current_app.config["TRUST_ROOTS"], **kwargs)
+    sign_pdf(
+        data,
+        out,
+        key,
+        level=level,
+        tsa_url=tsa,
+        trust_roots=current_app.config["TRUST_ROOTS"],
+        **kwargs,
+    )
     return out.getvalue()
 
 
@@ -135,22 +158,45 @@ class ServerKeyMethod(SignatureMethod):
         self.key = key
 
     def sign(self, pdf: bytes, *, name: str, position: str | None) -> bytes:
-        appearance = ApprovalAppearance(approval_placement(pdf, position), name=name,
-                                        position=(position or "").upper() or None)
-        return _sign(pdf, self.key.open(), appearance=appearance, field_name=APPROVAL_FIELD)
+        appearance = ApprovalAppearance(
+            approval_placement(pdf, position),
+            name=name,
+            position=(position or "").upper() or None,
+        )
+        return _sign(
+            pdf, self.key.open(), appearance=appearance, field_name=APPROVAL_FIELD
+        )
 
 
 def issue_pdf(signed: bytes, seal_key: KeySpec, number: str, issued: date) -> bytes:
     """Fill number and date into the leader-signed PDF, then add the agency seal."""
     filled = fill_issue_fields(signed, number, issued)
     placement = seal_placement(open_reader(filled), APPROVAL_FIELD)
-    return _sign(filled, seal_key.open(), appearance=SealAppearance(placement), field_name=SEAL_FIELD)
+    return _sign(
+        filled,
+        seal_key.open(),
+        appearance=SealAppearance(placement),
+        field_name=SEAL_FIELD,
+    )
 
 
 def seal_attachment(pdf: bytes, seal_key: KeySpec, number: str) -> bytes:
     """An attachment in a separate file: invisible agency signature + "số; thời gian ký" top right."""
-    return _sign(pdf, seal_key.open(), appearance=AttachmentAppearance(number), field_name=SEAL_FIELD)
+    return _sign(
+        pdf,
+        seal_key.open(),
+        appearance=AttachmentAppearance(number),
+        field_name=SEAL_FIELD,
+    )
 
 
-__all__ = ["CredentialMissing", "KeySpec", "ServerKeyMethod", "SignatureMethod", "SigningError",
-           "issue_pdf", "prepare_draft", "seal_attachment"]
+__all__ = [
+    "CredentialMissing",
+    "KeySpec",
+    "ServerKeyMethod",
+    "SignatureMethod",
+    "SigningError",
+    "issue_pdf",
+    "prepare_draft",
+    "seal_attachment",
+]

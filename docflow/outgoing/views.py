@@ -5,7 +5,17 @@ from __future__ import annotations
 import difflib
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, true
@@ -27,28 +37,54 @@ bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
 S = OutgoingStatus
 
 STATUS_LABELS = {
-    S.DRAFT: N_("Draft"), S.IN_REVIEW: N_("In review"), S.RETURNED: N_("Returned for revision"),
-    S.APPROVED: N_("Waiting for signature"), S.SIGNED: N_("Waiting to be issued"), S.ISSUED: N_("Issued"),
+    S.DRAFT: N_("Draft"),
+    S.IN_REVIEW: N_("In review"),
+    S.RETURNED: N_("Returned for revision"),
+    S.APPROVED: N_("Waiting for signature"),
+    S.SIGNED: N_("Waiting to be issued"),
+    S.ISSUED: N_("Issued"),
 }
 EVENT_LABELS = {
-    "created": N_("created the draft"), "version": N_("uploaded a new version"), "submitted": N_("submitted it"),
-    "approved": N_("approved it"), "returned": N_("returned it for revision"), "signed": N_("signed it"),
-    "issued": N_("numbered, sealed and issued it"), "delivered": N_("delivered it to"),
+    "created": N_("created the draft"),
+    "version": N_("uploaded a new version"),
+    "submitted": N_("submitted it"),
+    "approved": N_("approved it"),
+    "returned": N_("returned it for revision"),
+    "signed": N_("signed it"),
+    "issued": N_("numbered, sealed and issued it"),
+    "delivered": N_("delivered it to"),
     "queued": N_("queued it for sending to"),
 }
-REVIEW_LABELS = {"pending": N_("Waiting"), "approved": N_("Approved"), "returned": N_("Returned for revision"),
-                 "cancelled": N_("Cancelled")}
-DELIVERY_LABELS = {"not_sent": N_("Not sent"), "delivered": N_("Delivered"), "queued": N_("Waiting to be sent"),
-                   "not_electronic": N_("On paper only")}
+REVIEW_LABELS = {
+    "pending": N_("Waiting"),
+    "approved": N_("Approved"),
+    "returned": N_("Returned for revision"),
+    "cancelled": N_("Cancelled"),
+}
+DELIVERY_LABELS = {
+    "not_sent": N_("Not sent"),
+    "delivered": N_("Delivered"),
+    "queued": N_("Waiting to be sent"),
+    "not_electronic": N_("On paper only"),
+}
 
 
 def _tab_conditions(user: User) -> dict:
     return {
-        "mine": (N_("My drafts"), (OutgoingDocument.drafted_by_id == user.id)
-                 & OutgoingDocument.status.in_([S.DRAFT, S.RETURNED, S.IN_REVIEW])),
-        "to_review": (N_("Waiting for my review"), (OutgoingDocument.status == S.IN_REVIEW) & my_turn_clause(user)),
-        "to_sign": (N_("Waiting for my signature"), (OutgoingDocument.status == S.APPROVED)
-                    & (OutgoingDocument.signer_id == user.id)),
+        "mine": (
+            N_("My drafts"),
+            (OutgoingDocument.drafted_by_id == user.id)
+            & OutgoingDocument.status.in_([S.DRAFT, S.RETURNED, S.IN_REVIEW]),
+        ),
+        "to_review": (
+            N_("Waiting for my review"),
+            (OutgoingDocument.status == S.IN_REVIEW) & my_turn_clause(user),
+        ),
+        "to_sign": (
+            N_("Waiting for my signature"),
+            (OutgoingDocument.status == S.APPROVED)
+            & (OutgoingDocument.signer_id == user.id),
+        ),
         "to_issue": (N_("Waiting to be issued"), OutgoingDocument.status == S.SIGNED),
         "issued": (N_("Issued"), OutgoingDocument.status == S.ISSUED),
         "all": (N_("All"), true()),
@@ -57,9 +93,14 @@ def _tab_conditions(user: User) -> dict:
 
 @bp.context_processor
 def _labels():
-    return {"STATUS_LABELS": STATUS_LABELS, "EVENT_LABELS": EVENT_LABELS, "DELIVERY_LABELS": DELIVERY_LABELS,
-            "REVIEW_LABELS": REVIEW_LABELS,
-            "URGENCY_LABELS": URGENCY_LABELS, "SECRECY_LABELS": SECRECY_LABELS}
+    return {
+        "STATUS_LABELS": STATUS_LABELS,
+        "EVENT_LABELS": EVENT_LABELS,
+        "DELIVERY_LABELS": DELIVERY_LABELS,
+        "REVIEW_LABELS": REVIEW_LABELS,
+        "URGENCY_LABELS": URGENCY_LABELS,
+        "SECRECY_LABELS": SECRECY_LABELS,
+    }
 
 
 @bp.route("/")
@@ -70,21 +111,38 @@ def index():
     if tab not in tabs:
         abort(404)
     query = select(OutgoingDocument).where(visible_clause(current_user), tabs[tab][1])
-    docs = db.session.scalars(query.order_by(OutgoingDocument.updated_at.desc()).limit(200)).all()
-    counts = {name: db.session.scalar(select(func.count()).select_from(OutgoingDocument)
-                                      .where(visible_clause(current_user), cond))
-              for name, (_label, cond) in tabs.items()}
-    return render_template("outgoing/index.html", tabs=tabs, tab=tab, docs=docs, counts=counts)
+    docs = db.session.scalars(
+        query.order_by(OutgoingDocument.updated_at.desc()).limit(200)
+    ).all()
+    counts = {
+        name: db.session.scalar(
+            select(func.count())
+            .select_from(OutgoingDocument)
+            .where(visible_clause(current_user), cond)
+        )
+        for name, (_label, cond) in tabs.items()
+    }
+    return render_template(
+        "outgoing/index.html", tabs=tabs, tab=tab, docs=docs, counts=counts
+    )
 
 
 def _draft_form() -> DraftForm:
     form = DraftForm()
-    units = db.session.scalars(select(Department).where(Department.agency_id == current_user.agency_id,
-                                                        Department.active.is_(True)).order_by(Department.name)).all()
+    units = db.session.scalars(
+        select(Department)
+        .where(
+            Department.agency_id == current_user.agency_id, Department.active.is_(True)
+        )
+        .order_by(Department.name)
+    ).all()
     form.department_id.choices = [(0, "—")] + [(d.id, d.name) for d in units]
     form.to_departments.choices = [(d.id, d.name) for d in units]
-    agencies = db.session.scalars(select(Agency).where(Agency.id != current_user.agency_id,
-                                                       Agency.active.is_(True)).order_by(Agency.name)).all()
+    agencies = db.session.scalars(
+        select(Agency)
+        .where(Agency.id != current_user.agency_id, Agency.active.is_(True))
+        .order_by(Agency.name)
+    ).all()
     form.to_agencies.choices = [(a.id, f"{a.name} ({a.code})") for a in agencies]
     if request.method == "GET":
         form.department_id.data = current_user.department_id or 0
@@ -96,17 +154,40 @@ def _draft_form() -> DraftForm:
 def new():
     form = _draft_form()
     if form.validate_on_submit():
-        recipients = [services.RecipientSpec(RecipientKind.AGENCY, agency_id=i) for i in form.to_agencies.data]
-        recipients += [services.RecipientSpec(RecipientKind.DEPARTMENT, department_id=i) for i in form.to_departments.data]
-        recipients += [services.RecipientSpec(RecipientKind.PLACE, name=line)
-                       for line in (form.to_places.data or "").splitlines() if line.strip()]
-        values = services.DraftValues(doc_type=form.doc_type.data, subject=form.subject.data,
-                                      urgency=Urgency(form.urgency.data), secrecy=Secrecy(form.secrecy.data),
-                                      department_id=form.department_id.data or None, recipients=recipients)
-        attachments = [(f.stream, f.filename or "attachment.pdf") for f in form.attachments.data or [] if f and f.filename]
+        recipients = [
+            services.RecipientSpec(RecipientKind.AGENCY, agency_id=i)
+            for i in form.to_agencies.data
+        ]
+        recipients += [
+            services.RecipientSpec(RecipientKind.DEPARTMENT, department_id=i)
+            for i in form.to_departments.data
+        ]
+        recipients += [
+            services.RecipientSpec(RecipientKind.PLACE, name=line)
+            for line in (form.to_places.data or "").splitlines()
+            if line.strip()
+        ]
+        values = services.DraftValues(
+            doc_type=form.doc_type.data,
+            subject=form.subject.data,
+            urgency=Urgency(form.urgency.data),
+            secrecy=Secrecy(form.secrecy.data),
+            department_id=form.department_id.data or None,
+            recipients=recipients,
+        )
+        attachments = [
+            (f.stream, f.filename or "attachment.pdf")
+            for f in form.attachments.data or []
+            if f and f.filename
+        ]
         try:
-            doc = services.create_draft(current_user, values, form.file.data.stream, form.file.data.filename or "draft",
-                                        attachments)
+            doc = services.create_draft(
+                current_user,
+                values,
+                form.file.data.stream,
+                form.file.data.filename or "draft",
+                attachments,
+            )
         except UploadRejected as exc:
             db.session.rollback()
             form.file.errors.append(_(exc.message, **exc.params))
@@ -120,7 +201,9 @@ def new():
 
 
 def _colleagues(roles: tuple[Role, ...] | None = None) -> list[User]:
-    query = select(User).where(User.agency_id == current_user.agency_id, User.active.is_(True))
+    query = select(User).where(
+        User.agency_id == current_user.agency_id, User.active.is_(True)
+    )
     if roles:
         query = query.where(User.role.in_(roles))
     return list(db.session.scalars(query.order_by(User.full_name)))
@@ -128,9 +211,15 @@ def _colleagues(roles: tuple[Role, ...] | None = None) -> list[User]:
 
 def _submit_form() -> SubmitForm:
     form = SubmitForm()
-    form.reviewers.choices = [(u.id, f"{u.full_name} — {u.position or ''}")
-                              for u in _colleagues((Role.DEPARTMENT_HEAD, Role.LEADER)) if u.id != current_user.id]
-    form.signer.choices = [(u.id, f"{u.full_name} — {u.position or ''}") for u in _colleagues((Role.LEADER,))]
+    form.reviewers.choices = [
+        (u.id, f"{u.full_name} — {u.position or ''}")
+        for u in _colleagues((Role.DEPARTMENT_HEAD, Role.LEADER))
+        if u.id != current_user.id
+    ]
+    form.signer.choices = [
+        (u.id, f"{u.full_name} — {u.position or ''}")
+        for u in _colleagues((Role.LEADER,))
+    ]
     return form
 
 
@@ -140,10 +229,17 @@ def show(doc_id: int):
     doc = visible_or_404(current_user, doc_id)
     step = services.current_step(doc)
     report = json.loads(doc.signature_report) if doc.signature_report else None
-    return render_template("outgoing/show.html", doc=doc, step=step, report=report,
-                           content_ok=can_view_content(current_user, doc), version_form=VersionForm(formdata=None),
-                           submit_form=_submit_form(), review_form=ReviewForm(formdata=None),
-                           action_form=ActionForm(formdata=None))
+    return render_template(
+        "outgoing/show.html",
+        doc=doc,
+        step=step,
+        report=report,
+        content_ok=can_view_content(current_user, doc),
+        version_form=VersionForm(formdata=None),
+        submit_form=_submit_form(),
+        review_form=ReviewForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+    )
 
 
 def _act(doc_id: int, action, success: str):  # type: ignore[no-untyped-def]
@@ -164,14 +260,24 @@ def _act(doc_id: int, action, success: str):  # type: ignore[no-untyped-def]
 @bp.route("/<int:doc_id>/versions", methods=["POST"])
 @login_required
 def add_version(doc_id: int):
-    visible_or_404(current_user, doc_id)  # outsiders learn nothing, not even a form error
+    visible_or_404(
+        current_user, doc_id
+    )  # outsiders learn nothing, not even a form error
     form = VersionForm()
     if not form.validate():
         flash(_("Choose the file."), "error")
         return redirect(url_for(".show", doc_id=doc_id))
-    return _act(doc_id, lambda d: services.add_version(current_user, d, form.file.data.stream,
-                                                       form.file.data.filename or "draft", form.note.data or ""),
-                _("New version saved."))
+    return _act(
+        doc_id,
+        lambda d: services.add_version(
+            current_user,
+            d,
+            form.file.data.stream,
+            form.file.data.filename or "draft",
+            form.note.data or "",
+        ),
+        _("New version saved."),
+    )
 
 
 @bp.route("/<int:doc_id>/submit", methods=["POST"])
@@ -182,9 +288,14 @@ def submit(doc_id: int):
     if not form.validate():
         flash(_("Choose the signer."), "error")
         return redirect(url_for(".show", doc_id=doc_id))
-    ordered = [int(v) for v in request.form.getlist("reviewers")]  # keep the order the user chose
-    return _act(doc_id, lambda d: services.submit(current_user, d, ordered, form.signer.data),
-                _("Submitted for review."))
+    ordered = [
+        int(v) for v in request.form.getlist("reviewers")
+    ]  # keep the order the user chose
+    return _act(
+        doc_id,
+        lambda d: services.submit(current_user, d, ordered, form.signer.data),
+        _("Submitted for review."),
+    )
 
 
 @bp.route("/<int:doc_id>/review", methods=["POST"])
@@ -194,8 +305,13 @@ def review(doc_id: int):
     form = ReviewForm()
     if not form.validate():
         abort(400)
-    return _act(doc_id, lambda d: services.review(current_user, d, form.decision.data == "approve",
-                                                  form.comment.data or ""), _("Decision saved."))
+    return _act(
+        doc_id,
+        lambda d: services.review(
+            current_user, d, form.decision.data == "approve", form.comment.data or ""
+        ),
+        _("Decision saved."),
+    )
 
 
 @bp.route("/<int:doc_id>/sign", methods=["POST"])
@@ -222,7 +338,9 @@ def send(doc_id: int):
     visible_or_404(current_user, doc_id)
     if not ActionForm().validate():
         abort(400)
-    return _act(doc_id, lambda d: services.send_electronically(current_user, d), _("Sent."))
+    return _act(
+        doc_id, lambda d: services.send_electronically(current_user, d), _("Sent.")
+    )
 
 
 @bp.route("/<int:doc_id>/compare")
@@ -242,7 +360,9 @@ def compare(doc_id: int):
     for number in (a, b):
         with open_file(by_number[number].file) as stream:
             texts.append((extract_bytes(stream.read()).text or "").splitlines())
-    diff = list(difflib.unified_diff(texts[0], texts[1], f"v{a}", f"v{b}", lineterm="", n=2))
+    diff = list(
+        difflib.unified_diff(texts[0], texts[1], f"v{a}", f"v{b}", lineterm="", n=2)
+    )
     return render_template("outgoing/compare.html", doc=doc, a=a, b=b, diff=diff)
 
 
@@ -250,11 +370,19 @@ def _send_file(doc: OutgoingDocument, record: StoredFile | None):  # type: ignor
     if record is None or not can_view_content(current_user, doc):
         abort(404)
     download = request.args.get("download") == "1"
-    response = send_file(open_file(record), mimetype=record.media_type, as_attachment=download,
-                         download_name=record.original_name, conditional=False, etag=record.sha256)
+    response = send_file(
+        open_file(record),
+        mimetype=record.media_type,
+        as_attachment=download,
+        download_name=record.original_name,
+        conditional=False,
+        etag=record.sha256,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'self'"
+    )
     return response
 
 

@@ -24,7 +24,10 @@ BACKENDS: dict[str, type[SearchIndex]] = {
 def build_index(settings: dict[str, Any]) -> SearchIndex:
     """Build the index named by SEARCH_BACKEND (validated at start-up by settings.py)."""
     backend = BACKENDS[settings["SEARCH_BACKEND"]]
-    return backend(settings["SEARCH_INDEX_PATH"], lock_timeout=float(settings["SEARCH_LOCK_TIMEOUT"]))
+    return backend(
+        settings["SEARCH_INDEX_PATH"],
+        lock_timeout=float(settings["SEARCH_LOCK_TIMEOUT"]),
+    )
 
 
 def get_index() -> SearchIndex:

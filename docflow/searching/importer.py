@@ -86,13 +86,21 @@ def read_metadata(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 except ValueError:
                     yield number, {"_error": "not valid JSON"}
                     continue
-                yield number, _clean(row) if isinstance(row, dict) else {"_error": "not a JSON object"}
+                yield (
+                    number,
+                    _clean(row)
+                    if isinstance(row, dict)
+                    else {"_error": "not a JSON object"},
+                )
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise MetadataError(f"{path}: {exc}") from exc
 
 
 def _clean(row: dict[str, Any]) -> dict[str, str]:
-    return {str(k).strip().lower(): unicodedata.normalize("NFC", str(v or "")).strip() for k, v in row.items()}
+    return {
+        str(k).strip().lower(): unicodedata.normalize("NFC", str(v or "")).strip()
+        for k, v in row.items()
+    }
 
 
 def _parse_date(value: str) -> date | None:
@@ -117,15 +125,25 @@ def _check(row: dict[str, str], folder: Path) -> tuple[str | None, dict[str, Any
     issued = _parse_date(row["date"])
     if issued is None:
         return f"bad date {row['date']!r} (dd/mm/yyyy)", {}
-    doc_type = next((t for t in TYPE_NAMES if t.casefold() == row["type"].casefold()), None)
+    doc_type = next(
+        (t for t in TYPE_NAMES if t.casefold() == row["type"].casefold()), None
+    )
     if doc_type is None:
         return f"unsupported type {row['type']!r}", {}
     number, _sep, notation = row["number"].partition("/")
     if len(number) > 11 or len(notation) > 30:
         return "number and notation too long", {}
-    return None, {"path": path, "issuer_name": row["issuer"][:200], "issuer_code": row.get("issuer_code") or None,
-                  "code_number": number.strip(), "code_notation": notation.strip(), "issued_date": issued,
-                  "doc_type": doc_type, "subject": row["subject"][:500], "signer_name": (row.get("signer") or None)}
+    return None, {
+        "path": path,
+        "issuer_name": row["issuer"][:200],
+        "issuer_code": row.get("issuer_code") or None,
+        "code_number": number.strip(),
+        "code_notation": notation.strip(),
+        "issued_date": issued,
+        "doc_type": doc_type,
+        "subject": row["subject"][:500],
+        "signer_name": (row.get("signer") or None),
+    }
 
 
 def _sha256(path: Path) -> str:
@@ -138,31 +156,67 @@ def _sha256(path: Path) -> str:
 
 def _already_imported(agency_id: int, sha256: str) -> int | None:
     return db.session.scalar(
-        select(IncomingDocument.id).join(StoredFile, IncomingDocument.main_file_id == StoredFile.id)
-        .where(IncomingDocument.agency_id == agency_id, StoredFile.key == sha256, StoredFile.sha256 == sha256)
-        .limit(1))
+        select(IncomingDocument.id)
+        .join(StoredFile, IncomingDocument.main_file_id == StoredFile.id)
+        .where(
+            IncomingDocument.agency_id == agency_id,
+            StoredFile.key == sha256,
+            StoredFile.sha256 == sha256,
+        )
+        .limit(1)
+    )
 
 
 def _create(agency_id: int, values: dict[str, Any]) -> IncomingDocument:
     path: Path = values.pop("path")
     with path.open("rb") as stream:
-        stored = store_file(stream, original_name=path.name, agency_id=agency_id, uploaded_by_id=None)
+        stored = store_file(
+            stream, original_name=path.name, agency_id=agency_id, uploaded_by_id=None
+        )
     issued_at = datetime.combine(values["issued_date"], time(0, 0))
     register = default_register(agency_id, secret=False)
     year = values["issued_date"].year
-    doc = IncomingDocument(agency_id=agency_id, status=IncomingStatus.COMPLETED, source=Source.UPLOAD,
-                           main_file_id=stored.id, register_id=register.id, arrival_year=year,
-                           arrival_number=next_number(register.id, year), arrival_date=issued_at,
-                           completed_at=issued_at, result="Nhập từ kho lưu trữ", **values)
+    doc = IncomingDocument(
+        agency_id=agency_id,
+        status=IncomingStatus.COMPLETED,
+        source=Source.UPLOAD,
+        main_file_id=stored.id,
+        register_id=register.id,
+        arrival_year=year,
+        arrival_number=next_number(register.id, year),
+        arrival_date=issued_at,
+        completed_at=issued_at,
+        result="Nhập từ kho lưu trữ",
+        **values,
+    )
     db.session.add(doc)
     db.session.flush()
-    db.session.add(Event(document_id=doc.id, kind=EventKind.REGISTERED, text=f"Nhập từ kho lưu trữ: {path.name}"))
-    record("incoming.import", agency_id=agency_id, obj=doc, file=stored.sha256, name=stored.original_name)
+    db.session.add(
+        Event(
+            document_id=doc.id,
+            kind=EventKind.REGISTERED,
+            text=f"Nhập từ kho lưu trữ: {path.name}",
+        )
+    )
+    record(
+        "incoming.import",
+        agency_id=agency_id,
+        obj=doc,
+        file=stored.sha256,
+        name=stored.original_name,
+    )
     return doc
 
 
-def import_folder(folder: Path, metadata: Path, agency_id: int, *, batch_size: int = 50, ocr: bool | None = None,
-                  progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_folder(
+    folder: Path,
+    metadata: Path,
+    agency_id: int,
+    *,
+    batch_size: int = 50,
+    ocr: bool | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import the rows of ``metadata`` (files in ``folder``) into the agency's archive."""
     report = ImportReport()
     rows = list(read_metadata(metadata))
@@ -173,13 +227,15 @@ def import_folder(folder: Path, metadata: Path, agency_id: int, *, batch_size: i
     try:
         for start in range(0, len(rows), batch_size):
             batch: list[IncomingDocument] = []
-            for line, row in rows[start:start + batch_size]:
+            for line, row in rows[start : start + batch_size]:
                 reason, values = _check(row, folder)
                 if reason is None:
                     existing = _already_imported(agency_id, _sha256(values["path"]))
                     if existing is not None:
                         report.skipped += 1
-                        batch.append(db.session.get(IncomingDocument, existing))  # re-indexed if needed
+                        batch.append(
+                            db.session.get(IncomingDocument, existing)
+                        )  # re-indexed if needed
                         continue
                     try:
                         with db.session.begin_nested():
@@ -197,9 +253,14 @@ def import_folder(folder: Path, metadata: Path, agency_id: int, *, batch_size: i
             if entries:
                 write_with_retry(lambda entries=entries: index.upsert(entries))
             if progress is not None:
-                progress(len(rows[start:start + batch_size]))
+                progress(len(rows[start : start + batch_size]))
     finally:
         session.info.pop(PAUSED, None)
-    logger.info("import into agency %s: %d imported, %d skipped, %d rejected", agency_id,
-                len(report.imported), report.skipped, len(report.rejected))
+    logger.info(
+        "import into agency %s: %d imported, %d skipped, %d rejected",
+        agency_id,
+        len(report.imported),
+        report.skipped,
+        len(report.rejected),
+    )
     return report

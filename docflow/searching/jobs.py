@@ -31,7 +31,9 @@ from .models import DocumentText, TextState
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-RETRY_PAUSES = (1.0,)  #: seconds between attempts after IndexBusy (then the queue retries)
+RETRY_PAUSES = (
+    1.0,
+)  #: seconds between attempts after IndexBusy (then the queue retries)
 
 
 def write_with_retry(work: Callable[[], T]) -> T:
@@ -60,7 +62,11 @@ def needs_extraction(doc: IncomingDocument, text: DocumentText | None) -> bool:
 
 def current_text(doc: IncomingDocument, text: DocumentText | None) -> str:
     """The extracted text that belongs to the document's current main file ("" otherwise)."""
-    if text is None or doc.main_file is None or text.source_sha256 != doc.main_file.sha256:
+    if (
+        text is None
+        or doc.main_file is None
+        or text.source_sha256 != doc.main_file.sha256
+    ):
         return ""
     return text.text
 
@@ -84,11 +90,14 @@ def index_incoming(document_id: int) -> None:
     if needs_extraction(doc, text):
         # Metadata is searchable now; the text follows when the extraction job has run
         # (it re-indexes the document).
-        current_app.extensions["docflow.jobs"].enqueue("search.extract", doc.id,
-                                                       job_id=f"search.extract-{doc.id}")
+        current_app.extensions["docflow.jobs"].enqueue(
+            "search.extract", doc.id, job_id=f"search.extract-{doc.id}"
+        )
 
 
-def extract_document(doc: IncomingDocument, *, ocr: bool | None = None) -> DocumentText | None:
+def extract_document(
+    doc: IncomingDocument, *, ocr: bool | None = None
+) -> DocumentText | None:
     """Extract the main file's text into its ``DocumentText`` row (added, not committed)."""
     if doc.main_file is None or doc.is_secret:
         return None
@@ -100,10 +109,20 @@ def extract_document(doc: IncomingDocument, *, ocr: bool | None = None) -> Docum
         raise  # transient: let the queue retry
     except StorageError as exc:  # missing or corrupted object: say so on the page
         result_state, result_text, reason, kind, pages, ocr_pages = (
-            TextState.FAILED, "", f"file unreadable: {exc}"[:500], "", 0, 0)
+            TextState.FAILED,
+            "",
+            f"file unreadable: {exc}"[:500],
+            "",
+            0,
+            0,
+        )
     else:
         result = extract_bytes(data, limits=Limits(ocr=ocr))
-        result_state, result_text, reason = TextState(result.state.value), result.text, result.reason[:500]
+        result_state, result_text, reason = (
+            TextState(result.state.value),
+            result.text,
+            result.reason[:500],
+        )
         kind, pages, ocr_pages = result.kind, result.pages, result.ocr_pages
     row = db.session.get(DocumentText, doc.id) or DocumentText(document_id=doc.id)
     row.source_sha256 = doc.main_file.sha256
@@ -111,8 +130,14 @@ def extract_document(doc: IncomingDocument, *, ocr: bool | None = None) -> Docum
     row.kind, row.pages, row.ocr_pages, row.ocr = kind, pages, ocr_pages, ocr
     row.extracted_at = utcnow()
     db.session.add(row)
-    logger.info("text of incoming %s: %s (%d pages, %d by OCR) %s", doc.id, result_state.value, pages,
-                ocr_pages, reason)
+    logger.info(
+        "text of incoming %s: %s (%d pages, %d by OCR) %s",
+        doc.id,
+        result_state.value,
+        pages,
+        ocr_pages,
+        reason,
+    )
     return row
 
 

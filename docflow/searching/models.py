@@ -28,7 +28,8 @@ class DocumentText(db.Model):
     __tablename__ = "incoming_text"
 
     document_id: Mapped[int] = mapped_column(
-        ForeignKey("incoming_document.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("incoming_document.id", ondelete="CASCADE"), primary_key=True
+    )
     #: SHA-256 of the file the text was extracted from.
     source_sha256: Mapped[str] = mapped_column(String(64))
     state: Mapped[TextState] = mapped_column(enum_column(TextState, length=16))

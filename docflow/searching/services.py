@@ -26,11 +26,24 @@ FILTERS = ("doc_type", "issuer", "year", "status")
 SORTS = ("relevance", "date", "date_asc")
 
 
-def search_documents(user: User, text: str = "", *, filters: dict[str, list[Any]] | None = None,
-                     sort: str = "relevance", page: int = 1, per_page: int = 20) -> SearchResults:
+def search_documents(
+    user: User,
+    text: str = "",
+    *,
+    filters: dict[str, list[Any]] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResults:
     """What ``user`` may see matching ``text``: filtered inside the query (access.py's rule)."""
-    query = SearchQuery(text=text, viewer=viewer_for(user), filters=filters or {},
-                        sort=sort if sort in SORTS else "relevance", page=max(1, page), per_page=per_page)
+    query = SearchQuery(
+        text=text,
+        viewer=viewer_for(user),
+        filters=filters or {},
+        sort=sort if sort in SORTS else "relevance",
+        page=max(1, page),
+        per_page=per_page,
+    )
     return get_index().search(query)
 
 
@@ -39,11 +52,20 @@ def iter_batches(batch_size: int = 200) -> Iterator[list[IncomingDocument]]:
     """Every incoming document, by id, in batches (assignments and files preloaded)."""
     last = 0
     while True:
-        docs = list(db.session.scalars(
-            select(IncomingDocument).where(IncomingDocument.id > last).order_by(IncomingDocument.id)
-            .limit(batch_size)
-            .options(selectinload(IncomingDocument.assignments).selectinload(Assignment.user),
-                     selectinload(IncomingDocument.main_file))))
+        docs = list(
+            db.session.scalars(
+                select(IncomingDocument)
+                .where(IncomingDocument.id > last)
+                .order_by(IncomingDocument.id)
+                .limit(batch_size)
+                .options(
+                    selectinload(IncomingDocument.assignments).selectinload(
+                        Assignment.user
+                    ),
+                    selectinload(IncomingDocument.main_file),
+                )
+            )
+        )
         if not docs:
             return
         yield docs
@@ -52,8 +74,11 @@ def iter_batches(batch_size: int = 200) -> Iterator[list[IncomingDocument]]:
 
 def entries_for(docs: list[IncomingDocument]) -> list[IndexDocument]:
     # Plain rows, not entities: the texts do not stay in the session's identity map.
-    rows = db.session.execute(select(DocumentText.document_id, DocumentText.source_sha256, DocumentText.text)
-                              .where(DocumentText.document_id.in_([d.id for d in docs])))
+    rows = db.session.execute(
+        select(
+            DocumentText.document_id, DocumentText.source_sha256, DocumentText.text
+        ).where(DocumentText.document_id.in_([d.id for d in docs]))
+    )
     texts = {r.document_id: r for r in rows}
     return [to_index_document(d, current_text(d, texts.get(d.id))) for d in docs]
 
@@ -67,9 +92,15 @@ def _release(docs: list[IncomingDocument]) -> None:
 
 @dataclasses.dataclass
 class Drift:
-    missing: list[str] = dataclasses.field(default_factory=list)  #: in the database, not in the index
-    stale: list[str] = dataclasses.field(default_factory=list)  #: indexed with other values
-    orphaned: list[str] = dataclasses.field(default_factory=list)  #: in the index, not in the database
+    missing: list[str] = dataclasses.field(
+        default_factory=list
+    )  #: in the database, not in the index
+    stale: list[str] = dataclasses.field(
+        default_factory=list
+    )  #: indexed with other values
+    orphaned: list[str] = dataclasses.field(
+        default_factory=list
+    )  #: in the index, not in the database
 
     @property
     def clean(self) -> bool:
@@ -105,15 +136,26 @@ def repair(drift: Drift) -> int:
     wanted = [int(i) for i in drift.missing + drift.stale]
     written = 0
     for start in range(0, len(wanted), 200):
-        docs = list(db.session.scalars(select(IncomingDocument).where(
-            IncomingDocument.id.in_(wanted[start:start + 200]))))
+        docs = list(
+            db.session.scalars(
+                select(IncomingDocument).where(
+                    IncomingDocument.id.in_(wanted[start : start + 200])
+                )
+            )
+        )
         entries = entries_for(docs)
         written += write_with_retry(lambda entries=entries: index.upsert(entries))
     return written + len(drift.orphaned)
 
 
-def reindex(*, batch_size: int = 200, extract: bool = False, ocr: bool | None = None, full: bool = False,
-            progress: Callable[[int], None] | None = None) -> int:
+def reindex(
+    *,
+    batch_size: int = 200,
+    extract: bool = False,
+    ocr: bool | None = None,
+    full: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Rebuild the index from the database; resumable: entries already current are skipped.
 
     ``extract`` also extracts text that is missing (committed per batch, so an interrupted
@@ -126,11 +168,25 @@ def reindex(*, batch_size: int = 200, extract: bool = False, ocr: bool | None = 
     written = 0
     for docs in iter_batches(batch_size):
         if extract:
-            texts = {t.document_id: t for t in db.session.scalars(
-                select(DocumentText).where(DocumentText.document_id.in_([d.id for d in docs])))}
-            todo = [d for d in docs if needs_extraction(d, texts.get(d.id))
-                    or (ocr and texts.get(d.id) is not None and not texts[d.id].ocr
-                        and texts[d.id].state.value == "empty")]
+            texts = {
+                t.document_id: t
+                for t in db.session.scalars(
+                    select(DocumentText).where(
+                        DocumentText.document_id.in_([d.id for d in docs])
+                    )
+                )
+            }
+            todo = [
+                d
+                for d in docs
+                if needs_extraction(d, texts.get(d.id))
+                or (
+                    ocr
+                    and texts.get(d.id) is not None
+                    and not texts[d.id].ocr
+                    and texts[d.id].state.value == "empty"
+                )
+            ]
             for doc in todo:
                 extract_document(doc, ocr=ocr)
             if todo:
@@ -150,15 +206,33 @@ def total_documents() -> int:
     return db.session.scalar(select(func.count(IncomingDocument.id))) or 0
 
 
-def as_dict(results: SearchResults, urls: Iterable[str] | None = None) -> dict[str, Any]:
+def as_dict(
+    results: SearchResults, urls: Iterable[str] | None = None
+) -> dict[str, Any]:
     """JSON shape shared by /search.json and ``docflow search query --json``."""
     urls = list(urls) if urls is not None else [None] * len(results.hits)
     return {
-        "total": results.total, "page": results.page, "per_page": results.per_page, "pages": results.pages,
-        "hits": [{"id": int(h.id) if h.id.isdigit() else h.id, "score": round(h.score, 4), "subject": h.subject,
-                  "number": h.number, "issuer": h.issuer, "doc_type": h.doc_type,
-                  "issued_date": h.issued_date.isoformat() if h.issued_date else None, "status": h.status,
-                  "snippet": h.snippet, **({"url": url} if url else {})}
-                 for h, url in zip(results.hits, urls, strict=True)],
-        "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in results.facets.items()},
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "pages": results.pages,
+        "hits": [
+            {
+                "id": int(h.id) if h.id.isdigit() else h.id,
+                "score": round(h.score, 4),
+                "subject": h.subject,
+                "number": h.number,
+                "issuer": h.issuer,
+                "doc_type": h.doc_type,
+                "issued_date": h.issued_date.isoformat() if h.issued_date else None,
+                "status": h.status,
+                "snippet": h.snippet,
+                **({"url": url} if url else {}),
+            }
+            for h, url in zip(results.hits, urls, strict=True)
+        ],
+        "facets": {
+            name: [{"value": v, "count": n} for v, n in values]
+            for name, values in results.facets.items()
+        },
     }

@@ -20,13 +20,25 @@ from .services import FILTERS, SORTS, as_dict, search_documents
 
 bp = Blueprint("search", __name__)
 
-SORT_LABELS = {"relevance": N_("Relevance"), "date": N_("Newest first"), "date_asc": N_("Oldest first")}
-FACET_LABELS = {"doc_type": N_("Document type"), "issuer": N_("Issuing agency"), "year": N_("Year"),
-                "status": N_("Status")}
+SORT_LABELS = {
+    "relevance": N_("Relevance"),
+    "date": N_("Newest first"),
+    "date_asc": N_("Oldest first"),
+}
+FACET_LABELS = {
+    "doc_type": N_("Document type"),
+    "issuer": N_("Issuing agency"),
+    "year": N_("Year"),
+    "status": N_("Status"),
+}
 TEXT_STATE_LABELS = {
     TextState.OK: N_("Content extracted for search."),
-    TextState.EMPTY: N_("No text found in the file (a scan without OCR?): only the metadata is searchable."),
-    TextState.FAILED: N_("The content could not be extracted: only the metadata is searchable."),
+    TextState.EMPTY: N_(
+        "No text found in the file (a scan without OCR?): only the metadata is searchable."
+    ),
+    TextState.FAILED: N_(
+        "The content could not be extracted: only the metadata is searchable."
+    ),
 }
 
 
@@ -35,7 +47,11 @@ def _extraction_state() -> dict[str, Any]:
     def text_extraction(doc: Any) -> DocumentText | None:
         """The extraction record of ``doc``'s current main file (for documents/show.html)."""
         row = db.session.get(DocumentText, doc.id)
-        if row is None or doc.main_file is None or row.source_sha256 != doc.main_file.sha256:
+        if (
+            row is None
+            or doc.main_file is None
+            or row.source_sha256 != doc.main_file.sha256
+        ):
             return None
         return row
 
@@ -52,14 +68,24 @@ def _params() -> dict[str, Any]:
             filters[name] = values
     text = request.args.get("q", "").strip()[:500]
     sort = request.args.get("sort") or ("relevance" if text else "date")
-    return {"text": text, "filters": filters, "sort": sort if sort in SORTS else "relevance",
-            "page": max(1, request.args.get("page", 1, type=int) or 1)}
+    return {
+        "text": text,
+        "filters": filters,
+        "sort": sort if sort in SORTS else "relevance",
+        "page": max(1, request.args.get("page", 1, type=int) or 1),
+    }
 
 
 def _run(params: dict[str, Any]):  # type: ignore[no-untyped-def]
     try:
-        return search_documents(current_user, params["text"], filters=params["filters"], sort=params["sort"],
-                                page=params["page"], per_page=current_app.config["PAGE_SIZE"]), None
+        return search_documents(
+            current_user,
+            params["text"],
+            filters=params["filters"],
+            sort=params["sort"],
+            page=params["page"],
+            per_page=current_app.config["PAGE_SIZE"],
+        ), None
     except SearchError:
         current_app.logger.exception("search failed for user %s", current_user.id)
         return None, _("Search is unavailable right now. Try again in a few minutes.")
@@ -72,13 +98,27 @@ def page():
     results, error = _run(params)
 
     def link(**changes: Any) -> str:
-        args = {"q": params["text"] or None, "sort": params["sort"], **params["filters"]}
+        args = {
+            "q": params["text"] or None,
+            "sort": params["sort"],
+            **params["filters"],
+        }
         args.update(changes)
-        return url_for("search.page", **{k: v for k, v in args.items() if v not in (None, [], "")})
+        return url_for(
+            "search.page", **{k: v for k, v in args.items() if v not in (None, [], "")}
+        )
 
-    return render_template("searching/search.html", params=params, results=results, error=error, link=link,
-                           FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, STATUS_LABELS=STATUS_LABELS,
-                           status_label=_status_label), (503 if error else 200)
+    return render_template(
+        "searching/search.html",
+        params=params,
+        results=results,
+        error=error,
+        link=link,
+        FACET_LABELS=FACET_LABELS,
+        SORT_LABELS=SORT_LABELS,
+        STATUS_LABELS=STATUS_LABELS,
+        status_label=_status_label,
+    ), (503 if error else 200)
 
 
 def _status_label(value: str) -> str:

@@ -22,7 +22,9 @@ class SigningTicket(db.Model):
     #: SHA-256 (hex) of the secret in the URLs; the secret itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_document.id"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
     version_id: Mapped[int] = mapped_column(ForeignKey("outgoing_version.id"))
     #: SHA-256 of the approved version's PDF when the ticket was issued.
     version_sha256: Mapped[str] = mapped_column(String(64))

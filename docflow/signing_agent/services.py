@@ -24,7 +24,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
-from signing.agent.checks import CheckFailed, added_signature, check_certificate, parse_certificate
+from signing.agent.checks import (
+    CheckFailed,
+    added_signature,
+    check_certificate,
+    parse_certificate,
+)
 from signing.documents import open_reader
 from signing.errors import SigningError
 
@@ -48,23 +53,54 @@ TICKET_LIFETIME = timedelta(minutes=10)
 #: reason code -> (HTTP status, message msgid)
 REASONS: dict[str, tuple[int, str]] = {
     "unknown_ticket": (404, N_("This signing link is not valid.")),
-    "ticket_used": (409, N_("This signing link was already used. Start the signature again.")),
-    "ticket_expired": (410, N_("This signing link has expired. Start the signature again.")),
-    "document_changed": (409, N_("The document changed since the signature was started: it is no longer "
-                                 "the approved version waiting for your signature.")),
-    "not_incremental": (422, N_("The signed file is not the approved version: its content was changed.")),
-    "extra_revisions": (422, N_("The signed file adds more than one signature to the approved version.")),
+    "ticket_used": (
+        409,
+        N_("This signing link was already used. Start the signature again."),
+    ),
+    "ticket_expired": (
+        410,
+        N_("This signing link has expired. Start the signature again."),
+    ),
+    "document_changed": (
+        409,
+        N_(
+            "The document changed since the signature was started: it is no longer "
+            "the approved version waiting for your signature."
+        ),
+    ),
+    "not_incremental": (
+        422,
+        N_("The signed file is not the approved version: its content was changed."),
+    ),
+    "extra_revisions": (
+        422,
+        N_("The signed file adds more than one signature to the approved version."),
+    ),
     "signature_count": (422, N_("The signed file must add exactly one signature.")),
     "coverage": (422, N_("The new signature does not cover the whole document.")),
-    "modified": (422, N_("The signed file changes the approved version beyond adding a signature.")),
+    "modified": (
+        422,
+        N_("The signed file changes the approved version beyond adding a signature."),
+    ),
     "unreadable": (422, N_("The signed file cannot be read.")),
     "wrong_field": (422, N_("The signature is not in the approval signature field.")),
-    "signature_invalid": (422, N_("The signature is broken: the file was altered after signing.")),
+    "signature_invalid": (
+        422,
+        N_("The signature is broken: the file was altered after signing."),
+    ),
     "certificate_revoked": (422, N_("The signer's certificate is revoked.")),
-    "certificate_untrusted": (422, N_("The signer's certificate is not issued by a trusted authority.")),
+    "certificate_untrusted": (
+        422,
+        N_("The signer's certificate is not issued by a trusted authority."),
+    ),
     "signature_not_valid": (422, N_("The signature is not valid: %(details)s")),
-    "certificate_not_registered": (422, N_("The signing certificate is not registered to you. "
-                                           "Register your token's certificate first.")),
+    "certificate_not_registered": (
+        422,
+        N_(
+            "The signing certificate is not registered to you. "
+            "Register your token's certificate first."
+        ),
+    ),
     "refused": (409, N_("The document cannot be signed now: %(details)s")),
 }
 
@@ -105,28 +141,52 @@ def register_certificate(user: User, data: bytes) -> UserCertificate:
     try:
         cert = parse_certificate(data)
     except ValueError as exc:
-        raise CertificateRejected(N_("This is not a certificate file (PEM or DER).")) from exc
+        raise CertificateRejected(
+            N_("This is not a certificate file (PEM or DER).")
+        ) from exc
     der = cert.dump()
     digest = hashlib.sha256(der).hexdigest()
-    existing = db.session.scalar(select(UserCertificate).where(UserCertificate.sha256 == digest))
+    existing = db.session.scalar(
+        select(UserCertificate).where(UserCertificate.sha256 == digest)
+    )
     if existing is not None:
         if existing.user_id == user.id:
             return existing
-        raise CertificateRejected(N_("This certificate is already registered to another user."))
+        raise CertificateRejected(
+            N_("This certificate is already registered to another user.")
+        )
     config = current_app.config
     try:
-        check_certificate(cert, trust_roots=config["TRUST_ROOTS"], other_certs=config["SIGNING_CHAIN"],
-                          allow_fetching=config["REVOCATION_FETCHING"])
+        check_certificate(
+            cert,
+            trust_roots=config["TRUST_ROOTS"],
+            other_certs=config["SIGNING_CHAIN"],
+            allow_fetching=config["REVOCATION_FETCHING"],
+        )
     except CheckFailed as exc:
         logger.info("certificate of user %s refused: %s", user.id, exc)
-        raise CertificateRejected(CERT_REASONS.get(exc.code, CERT_REASONS["untrusted"])) from exc
-    row = UserCertificate(user_id=user.id, der=der, sha256=digest, subject=cert.subject.human_friendly[:500],
-                          issuer=cert.issuer.human_friendly[:500], serial=format(cert.serial_number, "X"),
-                          not_after=cert.not_valid_after.replace(tzinfo=None))
+        raise CertificateRejected(
+            CERT_REASONS.get(exc.code, CERT_REASONS["untrusted"])
+        ) from exc
+    row = UserCertificate(
+        user_id=user.id,
+        der=der,
+        sha256=digest,
+        subject=cert.subject.human_friendly[:500],
+        issuer=cert.issuer.human_friendly[:500],
+        serial=format(cert.serial_number, "X"),
+        not_after=cert.not_valid_after.replace(tzinfo=None),
+    )
     db.session.add(row)
     db.session.flush()
-    record("signing_agent.certificate_registered", actor=user, agency_id=user.agency_id, obj=row,
-           sha256=digest, subject=row.subject)
+    record(
+        "signing_agent.certificate_registered",
+        actor=user,
+        agency_id=user.agency_id,
+        obj=row,
+        sha256=digest,
+        subject=row.subject,
+    )
     db.session.commit()
     return row
 
@@ -135,22 +195,41 @@ def remove_certificate(user: User, cert_id: int) -> None:
     row = db.session.get(UserCertificate, cert_id)
     if row is None or row.user_id != user.id:
         raise CertificateRejected(N_("No such certificate."))
-    record("signing_agent.certificate_removed", actor=user, agency_id=user.agency_id, obj=row, sha256=row.sha256)
+    record(
+        "signing_agent.certificate_removed",
+        actor=user,
+        agency_id=user.agency_id,
+        obj=row,
+        sha256=row.sha256,
+    )
     db.session.delete(row)
     db.session.commit()
 
 
 def certificates_of(user: User) -> list[UserCertificate]:
-    return list(db.session.scalars(select(UserCertificate).where(UserCertificate.user_id == user.id)
-                                   .order_by(UserCertificate.id)))
+    return list(
+        db.session.scalars(
+            select(UserCertificate)
+            .where(UserCertificate.user_id == user.id)
+            .order_by(UserCertificate.id)
+        )
+    )
 
 
 # ------------------------------------------------------------------ tickets
 def waiting_for(user: User) -> list[OutgoingDocument]:
     """Approved documents waiting for ``user``'s signature, oldest first."""
-    return list(db.session.scalars(select(OutgoingDocument).where(
-        OutgoingDocument.agency_id == user.agency_id, OutgoingDocument.status == OutgoingStatus.APPROVED,
-        OutgoingDocument.signer_id == user.id).order_by(OutgoingDocument.updated_at)))
+    return list(
+        db.session.scalars(
+            select(OutgoingDocument)
+            .where(
+                OutgoingDocument.agency_id == user.agency_id,
+                OutgoingDocument.status == OutgoingStatus.APPROVED,
+                OutgoingDocument.signer_id == user.id,
+            )
+            .order_by(OutgoingDocument.updated_at)
+        )
+    )
 
 
 @dataclass
@@ -170,7 +249,11 @@ def _placement_meta(pdf: bytes, position: str | None) -> dict[str, str]:
 
 def issue_ticket(user: User, doc: OutgoingDocument) -> Ticket:
     """A single-use ticket for the current approved version; raises ActionRefused."""
-    if doc.status != OutgoingStatus.APPROVED or doc.signer_id != user.id or doc.agency_id != user.agency_id:
+    if (
+        doc.status != OutgoingStatus.APPROVED
+        or doc.signer_id != user.id
+        or doc.agency_id != user.agency_id
+    ):
         raise ActionRefused("Only the designated signer signs this document.")
     version = doc.current_version
     if version is None or version.file is None:
@@ -179,19 +262,38 @@ def issue_ticket(user: User, doc: OutgoingDocument) -> Ticket:
     try:
         meta = _placement_meta(pdf, user.position)
     except (SigningError, ValueError, KeyError) as exc:
-        raise ActionRefused("The signature could not be made: %(reason)s", reason=str(exc)) from exc
+        raise ActionRefused(
+            "The signature could not be made: %(reason)s", reason=str(exc)
+        ) from exc
     position = (user.position or "").upper()
-    meta.update({"FieldName": sig.APPROVAL_FIELD, "SignerName": user.full_name, "SignerPosition": position,
-                 "DocumentId": str(doc.id), "SignType": "approved"})
+    meta.update(
+        {
+            "FieldName": sig.APPROVAL_FIELD,
+            "SignerName": user.full_name,
+            "SignerPosition": position,
+            "DocumentId": str(doc.id),
+            "SignType": "approved",
+        }
+    )
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(SigningTicket(token_hash=_hash(token), user_id=user.id, document_id=doc.id,
-                                 version_id=version.id, version_sha256=hashlib.sha256(pdf).hexdigest(),
-                                 created_at=now, expires_at=now + TICKET_LIFETIME))
+    db.session.add(
+        SigningTicket(
+            token_hash=_hash(token),
+            user_id=user.id,
+            document_id=doc.id,
+            version_id=version.id,
+            version_sha256=hashlib.sha256(pdf).hexdigest(),
+            created_at=now,
+            expires_at=now + TICKET_LIFETIME,
+        )
+    )
     return Ticket(doc, token, meta)
 
 
-def issue_tickets(user: User, doc_ids: list[int]) -> tuple[list[Ticket], dict[int, str]]:
+def issue_tickets(
+    user: User, doc_ids: list[int]
+) -> tuple[list[Ticket], dict[int, str]]:
     """Tickets for several documents; refusals per document do not stop the others."""
     tickets, refused = [], {}
     for doc_id in dict.fromkeys(doc_ids):
@@ -207,7 +309,9 @@ def issue_tickets(user: User, doc_ids: list[int]) -> tuple[list[Ticket], dict[in
 
 
 def _ticket(token: str) -> SigningTicket:
-    ticket = db.session.scalar(select(SigningTicket).where(SigningTicket.token_hash == _hash(token)))
+    ticket = db.session.scalar(
+        select(SigningTicket).where(SigningTicket.token_hash == _hash(token))
+    )
     if ticket is None:
         raise TicketRejected("unknown_ticket")
     if ticket.used_at is not None:
@@ -219,8 +323,13 @@ def _ticket(token: str) -> SigningTicket:
 
 def _approved(ticket: SigningTicket) -> bytes:
     doc, version = ticket.document, ticket.document.current_version
-    if (doc.status != OutgoingStatus.APPROVED or doc.signer_id != ticket.user_id or version is None
-            or version.id != ticket.version_id or not ticket.user.active):
+    if (
+        doc.status != OutgoingStatus.APPROVED
+        or doc.signer_id != ticket.user_id
+        or version is None
+        or version.id != ticket.version_id
+        or not ticket.user.active
+    ):
         raise TicketRejected("document_changed")
     pdf = _read(version.file)
     if hashlib.sha256(pdf).hexdigest() != ticket.version_sha256:
@@ -248,13 +357,17 @@ class BrowserAgentMethod(sig.SignatureMethod):
         return self.signed
 
 
-def accept_signed(token: str, data: bytes, ip: str | None = None) -> tuple[OutgoingDocument, dict]:
+def accept_signed(
+    token: str, data: bytes, ip: str | None = None
+) -> tuple[OutgoingDocument, dict]:
     """Check and accept an uploaded signed file; raises TicketRejected (nothing stored)."""
     ticket = _ticket(token)
     # Use the ticket before anything else: a concurrent replay finds it used.
-    used = db.session.execute(update(SigningTicket).where(SigningTicket.id == ticket.id,
-                                                          SigningTicket.used_at.is_(None))
-                              .values(used_at=utcnow(), result="rejected", reason="checking"))
+    used = db.session.execute(
+        update(SigningTicket)
+        .where(SigningTicket.id == ticket.id, SigningTicket.used_at.is_(None))
+        .values(used_at=utcnow(), result="rejected", reason="checking")
+    )
     if used.rowcount != 1:
         db.session.rollback()
         raise TicketRejected("ticket_used")
@@ -265,16 +378,27 @@ def accept_signed(token: str, data: bytes, ip: str | None = None) -> tuple[Outgo
         db.session.rollback()
         ticket = db.session.get(SigningTicket, ticket.id)
         ticket.reason = exc.code
-        record("signing_agent.upload_rejected", actor=ticket.user, agency_id=ticket.user.agency_id,
-               obj=ticket.document, reason=exc.code, ip=ip, size=len(data),
-               sha256=hashlib.sha256(data).hexdigest())
+        record(
+            "signing_agent.upload_rejected",
+            actor=ticket.user,
+            agency_id=ticket.user.agency_id,
+            obj=ticket.document,
+            reason=exc.code,
+            ip=ip,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
         db.session.commit()
-        logger.info("signed upload for document %s rejected: %s", ticket.document_id, exc.code)
+        logger.info(
+            "signed upload for document %s rejected: %s", ticket.document_id, exc.code
+        )
         raise
     return doc, report
 
 
-def _check_and_sign(ticket: SigningTicket, data: bytes) -> tuple[OutgoingDocument, dict]:
+def _check_and_sign(
+    ticket: SigningTicket, data: bytes
+) -> tuple[OutgoingDocument, dict]:
     from signing.validate import validate_pdf
 
     approved = _approved(ticket)
@@ -285,9 +409,15 @@ def _check_and_sign(ticket: SigningTicket, data: bytes) -> tuple[OutgoingDocumen
     if added.field_name != sig.APPROVAL_FIELD:
         raise TicketRejected("wrong_field")
     config = current_app.config
-    report = validate_pdf(data, trust_roots=config["TRUST_ROOTS"], other_certs=config["SIGNING_CHAIN"],
-                          allow_fetching=config["REVOCATION_FETCHING"])
-    new = next((s for s in report.signatures if s.field_name == sig.APPROVAL_FIELD), None)
+    report = validate_pdf(
+        data,
+        trust_roots=config["TRUST_ROOTS"],
+        other_certs=config["SIGNING_CHAIN"],
+        allow_fetching=config["REVOCATION_FETCHING"],
+    )
+    new = next(
+        (s for s in report.signatures if s.field_name == sig.APPROVAL_FIELD), None
+    )
     if new is None or report.reason is not None:
         raise TicketRejected("unreadable")
     if new.intact is False or new.crypto_valid is False:
@@ -299,8 +429,11 @@ def _check_and_sign(ticket: SigningTicket, data: bytes) -> tuple[OutgoingDocumen
     if not all(s.passed for s in report.signatures):
         raise TicketRejected("signature_not_valid", details=new.message_vi)
     digest = hashlib.sha256(added.signer_cert).hexdigest()
-    registered = db.session.scalar(select(UserCertificate).where(UserCertificate.sha256 == digest,
-                                                                 UserCertificate.user_id == ticket.user_id))
+    registered = db.session.scalar(
+        select(UserCertificate).where(
+            UserCertificate.sha256 == digest, UserCertificate.user_id == ticket.user_id
+        )
+    )
     if registered is None:
         raise TicketRejected("certificate_not_registered")
     doc = ticket.document
@@ -308,10 +441,22 @@ def _check_and_sign(ticket: SigningTicket, data: bytes) -> tuple[OutgoingDocumen
     try:
         outgoing.sign(ticket.user, doc, method=BrowserAgentMethod(data))  # commits
     except ActionRefused as exc:
-        raise TicketRejected("refused", details=exc.message % exc.params if exc.params else exc.message) from exc
-    logger.info("document %s signed through the agent by user %s", doc.id, ticket.user_id)
+        raise TicketRejected(
+            "refused", details=exc.message % exc.params if exc.params else exc.message
+        ) from exc
+    logger.info(
+        "document %s signed through the agent by user %s", doc.id, ticket.user_id
+    )
     return doc, report.to_dict()
 
 
-__all__ = ["BrowserAgentMethod", "CertificateRejected", "TicketRejected", "accept_signed", "download",
-           "issue_tickets", "register_certificate", "remove_certificate"]
+__all__ = [
+    "BrowserAgentMethod",
+    "CertificateRejected",
+    "TicketRejected",
+    "accept_signed",
+    "download",
+    "issue_tickets",
+    "register_certificate",
+    "remove_certificate",
+]

@@ -14,7 +14,17 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,8 +38,10 @@ bp = Blueprint("signing_agent", __name__, url_prefix="/sign")
 #: the page elsewhere (stored in the browser).
 DEFAULT_AGENT_URL = "wss://127.0.0.1:8987"
 #: The pages talk to the agent on the loopback: only they get this connect-src.
-AGENT_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
-             "connect-src 'self' ws://127.0.0.1:* wss://127.0.0.1:* ws://localhost:* wss://localhost:*")
+AGENT_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+    "connect-src 'self' ws://127.0.0.1:* wss://127.0.0.1:* ws://localhost:* wss://localhost:*"
+)
 
 
 def _with_agent_csp(body: str):  # type: ignore[no-untyped-def]
@@ -49,9 +61,15 @@ def batch():
     _leader_only()
     docs = services.waiting_for(current_user)
     selected = set(request.args.getlist("doc", type=int))
-    return _with_agent_csp(render_template(
-        "signing_agent/batch.html", docs=docs, selected=selected, agent_url=DEFAULT_AGENT_URL,
-        certificates=services.certificates_of(current_user)))
+    return _with_agent_csp(
+        render_template(
+            "signing_agent/batch.html",
+            docs=docs,
+            selected=selected,
+            agent_url=DEFAULT_AGENT_URL,
+            certificates=services.certificates_of(current_user),
+        )
+    )
 
 
 @bp.route("/tickets", methods=["POST"])
@@ -60,17 +78,31 @@ def tickets():
     _leader_only()
     body = request.get_json(silent=True) or {}
     ids = body.get("documents")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids) or len(ids) > 200:
-        return jsonify(error="bad_request", message=_("Choose the documents to sign.")), 400
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or not all(isinstance(i, int) for i in ids)
+        or len(ids) > 200
+    ):
+        return jsonify(
+            error="bad_request", message=_("Choose the documents to sign.")
+        ), 400
     issued, refused = services.issue_tickets(current_user, ids)
     return jsonify(
-        tickets=[{
-            "document_id": t.document.id, "subject": t.document.subject,
-            "file_url": url_for(".ticket_file", token=t.token, _external=True),
-            "upload_url": url_for(".ticket_upload", token=t.token, _external=True),
-            "meta": t.meta,
-        } for t in issued],
-        refused=[{"document_id": doc_id, "message": _(message)} for doc_id, message in refused.items()],
+        tickets=[
+            {
+                "document_id": t.document.id,
+                "subject": t.document.subject,
+                "file_url": url_for(".ticket_file", token=t.token, _external=True),
+                "upload_url": url_for(".ticket_upload", token=t.token, _external=True),
+                "meta": t.meta,
+            }
+            for t in issued
+        ],
+        refused=[
+            {"document_id": doc_id, "message": _(message)}
+            for doc_id, message in refused.items()
+        ],
     )
 
 
@@ -88,8 +120,13 @@ def ticket_file(token: str):
     except services.TicketRejected as exc:
         return _rejected(exc)
     response = make_response(pdf)
-    response.headers.update({"Content-Type": "application/pdf", "Cache-Control": "no-store",
-                             "Content-Disposition": f'attachment; filename="document-{ticket.document_id}.pdf"'})
+    response.headers.update(
+        {
+            "Content-Type": "application/pdf",
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="document-{ticket.document_id}.pdf"',
+        }
+    )
     return response
 
 
@@ -105,11 +142,16 @@ def ticket_upload(token: str):
     except services.TicketRejected as exc:
         return _rejected(exc)
     signature = next(s for s in report["signatures"] if s["field_name"] == "ky_duyet")
-    return jsonify(status="ok", document_id=doc.id, subject=doc.subject,
-                   message=_("Signed. The signature is valid."),
-                   signer=signature["signer"]["common_name"], indication=signature["indication"],
-                   signing_time=signature["signing_time"],
-                   url=url_for("outgoing.show", doc_id=doc.id, _external=True))
+    return jsonify(
+        status="ok",
+        document_id=doc.id,
+        subject=doc.subject,
+        message=_("Signed. The signature is valid."),
+        signer=signature["signer"]["common_name"],
+        indication=signature["indication"],
+        signing_time=signature["signing_time"],
+        url=url_for("outgoing.show", doc_id=doc.id, _external=True),
+    )
 
 
 # ------------------------------------------------------------------ certificates
@@ -120,7 +162,11 @@ def certificates():
         if request.is_json:
             raw = (request.get_json(silent=True) or {}).get("certificate", "")
             try:
-                data = base64.b64decode(raw, validate=True) if isinstance(raw, str) else b""
+                data = (
+                    base64.b64decode(raw, validate=True)
+                    if isinstance(raw, str)
+                    else b""
+                )
             except (binascii.Error, ValueError):
                 data = b""
         else:
@@ -131,16 +177,22 @@ def certificates():
         except services.CertificateRejected as exc:
             db.session.rollback()
             if request.is_json:
-                return jsonify(error="rejected", message=_(exc.message, **exc.params)), 422
+                return jsonify(
+                    error="rejected", message=_(exc.message, **exc.params)
+                ), 422
             flash(_(exc.message, **exc.params), "error")
         else:
             if request.is_json:
                 return jsonify(status="ok", id=row.id, subject=row.subject)
             flash(_("Certificate registered."), "success")
         return redirect(url_for(".certificates"))
-    return _with_agent_csp(render_template(
-        "signing_agent/certificates.html", certificates=services.certificates_of(current_user),
-        agent_url=DEFAULT_AGENT_URL))
+    return _with_agent_csp(
+        render_template(
+            "signing_agent/certificates.html",
+            certificates=services.certificates_of(current_user),
+            agent_url=DEFAULT_AGENT_URL,
+        )
+    )
 
 
 @bp.route("/certificates/<int:cert_id>/remove", methods=["POST"])

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-
 def make_pdf(text: str = "Công văn số 15") -> bytes:
     """A small valid one-page PDF (pikepdf), different for each text."""
     import pikepdf
@@ -50,7 +49,10 @@ def make_docx(paragraphs: list[str]) -> bytes:
     from xml.sax.saxutils import escape
 
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>' for p in paragraphs)
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>'
+        for p in paragraphs
+    )
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -58,14 +60,18 @@ def make_docx(paragraphs: list[str]) -> bytes:
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/word/document.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
-        "word/document.xml": (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                              f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>'),
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>'
+        ),
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -5,7 +5,9 @@ import pytest
 from docflow.agencies.codes import is_valid_qcvn102, is_valid_qd20, qcvn102_error
 
 
-@pytest.mark.parametrize("code", ["000.00.00.G22", "000.00.00.H56", "000.00.18.G12", "001.03.12.H41"])
+@pytest.mark.parametrize(
+    "code", ["000.00.00.G22", "000.00.00.H56", "000.00.18.G12", "001.03.12.H41"]
+)
 def test_valid_qcvn102_codes(code: str) -> None:
     assert is_valid_qcvn102(code)
     assert qcvn102_error(code) is None

@@ -17,7 +17,9 @@ def _entries(n: int) -> None:
 def _drop_triggers() -> None:
     """What an attacker with direct database access could do first."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("DROP TRIGGER IF EXISTS audit_entry_no_change ON audit_entry"))
+        db.session.execute(
+            text("DROP TRIGGER IF EXISTS audit_entry_no_change ON audit_entry")
+        )
     for name in ("audit_entry_no_update", "audit_entry_no_delete"):
         if db.engine.dialect.name == "sqlite":
             db.session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
@@ -35,7 +37,9 @@ def test_chain_verifies(app) -> None:
 def test_edited_row_is_reported(app) -> None:
     _entries(5)
     _drop_triggers()
-    db.session.execute(text("UPDATE audit_entry SET details = '{\"note\": \"sửa\"}' WHERE seq = 3"))
+    db.session.execute(
+        text('UPDATE audit_entry SET details = \'{"note": "sửa"}\' WHERE seq = 3')
+    )
     db.session.commit()
     result = verify_chain()
     assert not result.ok and result.first_bad_seq == 3 and "altered" in result.reason
@@ -57,11 +61,31 @@ def test_deleted_last_rows_and_rehashed_rows_are_caught(app) -> None:
     _entries(4)
     _drop_triggers()
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.seq == 2))
-    forged = compute_hash(AuditEntry(**{c: getattr(entry, c) for c in (
-        "seq", "at", "actor_id", "agency_id", "action", "object_type", "object_id", "ip", "prev_hash")},
-        details='{"note": "giả"}'))
-    db.session.execute(text("UPDATE audit_entry SET details = '{\"note\": \"giả\"}', hash = :h WHERE seq = 2"),
-                       {"h": forged})
+    forged = compute_hash(
+        AuditEntry(
+            **{
+                c: getattr(entry, c)
+                for c in (
+                    "seq",
+                    "at",
+                    "actor_id",
+                    "agency_id",
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "ip",
+                    "prev_hash",
+                )
+            },
+            details='{"note": "giả"}',
+        )
+    )
+    db.session.execute(
+        text(
+            'UPDATE audit_entry SET details = \'{"note": "giả"}\', hash = :h WHERE seq = 2'
+        ),
+        {"h": forged},
+    )
     db.session.commit()
     result = verify_chain()
     assert not result.ok and result.first_bad_seq == 3

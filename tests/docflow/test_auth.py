@@ -16,7 +16,9 @@ def test_login_page_is_vietnamese_by_default(client) -> None:
 
 
 def test_good_login_lands_on_home(client, create_agency, create_user) -> None:
-    user = create_user(create_agency(), "chuyenvien", Role.SPECIALIST, full_name="Đỗ Minh Tuấn")
+    user = create_user(
+        create_agency(), "chuyenvien", Role.SPECIALIST, full_name="Đỗ Minh Tuấn"
+    )
     response = login(client, "ChuyenVien")  # user names are case-insensitive
     assert response.status_code == 302 and response.headers["Location"] == "/"
     html = client.get("/").get_data(as_text=True)
@@ -29,7 +31,9 @@ def test_password_hash_is_argon2(app, create_agency, create_user) -> None:
     assert user.password_hash.startswith("$argon2id$")
 
 
-def test_bad_password_and_unknown_user_get_the_same_answer(client, create_agency, create_user) -> None:
+def test_bad_password_and_unknown_user_get_the_same_answer(
+    client, create_agency, create_user
+) -> None:
     create_user(create_agency(), "vanthu")
     wrong = login(client, "vanthu", "Wrong-password-1")
     unknown = login(client, "nobody", "Wrong-password-1")
@@ -39,7 +43,9 @@ def test_bad_password_and_unknown_user_get_the_same_answer(client, create_agency
     assert client.get("/").status_code == 302  # still signed out
 
 
-def test_account_locks_after_repeated_failures_without_revealing_it(client, app, create_agency, create_user) -> None:
+def test_account_locks_after_repeated_failures_without_revealing_it(
+    client, app, create_agency, create_user
+) -> None:
     user = create_user(create_agency(), "lanhdao", Role.LEADER)
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, "lanhdao", "Wrong-password-1")
@@ -62,7 +68,9 @@ def test_login_is_rate_limited_with_a_clear_message(make_app, create_agency) -> 
     assert "Quá nhiều lần thử" in response.get_data(as_text=True)
 
 
-def test_form_without_csrf_token_is_rejected(client, create_agency, create_user) -> None:
+def test_form_without_csrf_token_is_rejected(
+    client, create_agency, create_user
+) -> None:
     create_user(create_agency(), "u2")
     response = client.post("/login", data={"username": "u2", "password": PASSWORD})
     assert response.status_code == 400
@@ -85,22 +93,36 @@ def test_password_change_ends_other_sessions(app, create_agency, create_user) ->
     first, second = app.test_client(), app.test_client()
     login(first, "u4")
     login(second, "u4")
-    weak = post_form(first, "/account/password",
-                     {"current_password": PASSWORD, "new_password": "short", "confirm": "short"})
+    weak = post_form(
+        first,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "short", "confirm": "short"},
+    )
     assert "ít nhất 10 ký tự" in weak.get_data(as_text=True)
-    response = post_form(first, "/account/password",
-                         {"current_password": PASSWORD, "new_password": "New-Passw0rd!x", "confirm": "New-Passw0rd!x"})
+    response = post_form(
+        first,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "New-Passw0rd!x",
+            "confirm": "New-Passw0rd!x",
+        },
+    )
     assert response.status_code == 302
     assert first.get("/").status_code == 200  # this session continues
     assert second.get("/").status_code == 302  # the other one ended
     assert login(app.test_client(), "u4", "New-Passw0rd!x").status_code == 302
 
 
-def test_open_redirect_after_login_is_refused(client, create_agency, create_user) -> None:
+def test_open_redirect_after_login_is_refused(
+    client, create_agency, create_user
+) -> None:
     create_user(create_agency(), "u5")
     token = csrf_token(client, "/login")
-    response = client.post("/login?next=//evil.example/x", data={"username": "u5", "password": PASSWORD,
-                                                                  "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "u5", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -109,7 +131,12 @@ def test_session_cookie_is_secure_by_default(make_app, create_agency) -> None:
     client = app.test_client()
     response = client.get("/login")
     cookie = response.headers.get("Set-Cookie", "")
-    assert "docflow_session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert (
+        "docflow_session=" in cookie
+        and "Secure" in cookie
+        and "HttpOnly" in cookie
+        and "SameSite=Lax" in cookie
+    )
 
 
 def test_english_is_available(client) -> None:

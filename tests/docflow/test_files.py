@@ -8,14 +8,22 @@ import pytest
 
 from docflow.extensions import db
 from docflow.files.models import StoredFile
-from docflow.files.services import UploadRejected, collect_garbage, get_storage, store_file, verify_objects
+from docflow.files.services import (
+    UploadRejected,
+    collect_garbage,
+    get_storage,
+    store_file,
+    verify_objects,
+)
 from storage.errors import StorageUnavailable
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _store(agency, data: bytes, name: str = "công văn.pdf") -> StoredFile:
-    return store_file(io.BytesIO(data), original_name=name, agency_id=agency.id, uploaded_by_id=None)
+    return store_file(
+        io.BytesIO(data), original_name=name, agency_id=agency.id, uploaded_by_id=None
+    )
 
 
 def _local_path(app, key: str) -> str:
@@ -62,7 +70,12 @@ def test_size_limit(make_app, create_agency) -> None:
 
 def test_storage_down_leaves_no_record(make_app, create_agency) -> None:
     # Nothing listens on this loopback port: the S3 server is "down".
-    app = make_app(STORAGE_BACKEND="s3", S3_ENDPOINT="127.0.0.1:9", S3_ACCESS_KEY="k", S3_SECRET_KEY="s")
+    app = make_app(
+        STORAGE_BACKEND="s3",
+        S3_ENDPOINT="127.0.0.1:9",
+        S3_ACCESS_KEY="k",
+        S3_SECRET_KEY="s",
+    )
     with app.app_context():
         agency = create_agency()
         with pytest.raises(StorageUnavailable, match="127.0.0.1:9"):
@@ -81,7 +94,9 @@ def test_gc_collects_orphans_after_grace_only(app, create_agency) -> None:
     first = collect_garbage(timedelta(minutes=60))
     assert first.deleted == [] and first.pending == 1
     assert collect_garbage(timedelta(minutes=60)).deleted == []  # still within grace
-    result = app.test_cli_runner().invoke(args=["storage", "gc", "--grace-minutes", "0"])
+    result = app.test_cli_runner().invoke(
+        args=["storage", "gc", "--grace-minutes", "0"]
+    )
     assert result.exit_code == 0 and "deleted 1 orphan" in result.output
     assert not get_storage().exists(orphan.key)
     assert get_storage().exists(kept.key)
@@ -101,8 +116,13 @@ def test_verify_reports_missing_and_corrupted(app, create_agency) -> None:
     os.remove(_local_path(app, gone.key))
     checked, problems = verify_objects()
     assert checked == 3
-    assert {(p.key, p.problem) for p in problems} == {(bad.key, "corrupted"), (gone.key, "missing")}
+    assert {(p.key, p.problem) for p in problems} == {
+        (bad.key, "corrupted"),
+        (gone.key, "missing"),
+    }
     result = app.test_cli_runner().invoke(args=["storage", "verify", "--quiet"])
     assert result.exit_code == 1
-    assert f"CORRUPTED: object {bad.key}" in result.output and "MISSING" in result.output
+    assert (
+        f"CORRUPTED: object {bad.key}" in result.output and "MISSING" in result.output
+    )
     assert good.key not in result.output

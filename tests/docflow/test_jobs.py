@@ -53,7 +53,10 @@ def test_rq_queue_with_a_real_redis_and_worker(make_app, redis_url, tmp_path) ->
         enqueue_after_commit("system.heartbeat", token, job_id=f"hb-{token}")
         db.session.commit()
         # Idempotent enqueue: the same job id while pending is not queued twice.
-        assert queue.enqueue("system.heartbeat", token, job_id=f"hb-{token}") == f"hb-{token}"
+        assert (
+            queue.enqueue("system.heartbeat", token, job_id=f"hb-{token}")
+            == f"hb-{token}"
+        )
         assert queue.queue.count == 1
         assert _heartbeats() == []  # nothing ran in this process
     env = dict(
@@ -64,8 +67,19 @@ def test_rq_queue_with_a_real_redis_and_worker(make_app, redis_url, tmp_path) ->
         DOCFLOW_REDIS_URL=redis_url,
         DOCFLOW_SECRET_KEY="test-secret-key-0123456789",
     )
-    result = subprocess.run([sys.executable, "-c", "from docflow.cli import main; main()", "worker", "--burst"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from docflow.cli import main; main()",
+            "worker",
+            "--burst",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     with app.app_context():
         assert _heartbeats() == [token]

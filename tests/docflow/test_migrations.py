@@ -11,7 +11,9 @@ from docflow.extensions import db
 
 def _diff(app) -> list:
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
         return compare_metadata(context, db.metadata)
 
 
@@ -20,7 +22,9 @@ def test_migrations_match_models(make_app) -> None:
 
 
 @pytest.mark.postgres
-def test_postgresql_migrations_match_models_and_downgrade(make_app, postgres_url) -> None:
+def test_postgresql_migrations_match_models_and_downgrade(
+    make_app, postgres_url
+) -> None:
     from flask_migrate import downgrade, upgrade
 
     app = make_app(SQLALCHEMY_DATABASE_URI=postgres_url)
@@ -54,12 +58,23 @@ def test_audit_chain_and_login_on_postgresql(make_app, postgres_url) -> None:
 
     app = make_app(SQLALCHEMY_DATABASE_URI=postgres_url)
     with app.app_context():
-        agency = Agency(code="000.00.00.H56", name="Ủy ban nhân dân tỉnh Thanh Hóa", short_name="UBND",
-                        level=AgencyLevel.PROVINCE)
+        agency = Agency(
+            code="000.00.00.H56",
+            name="Ủy ban nhân dân tỉnh Thanh Hóa",
+            short_name="UBND",
+            level=AgencyLevel.PROVINCE,
+        )
         db.session.add(agency)
         db.session.flush()
-        db.session.add(User(username="pg", full_name="Người dùng", agency_id=agency.id, role=Role.LEADER,
-                            password_hash=hash_password(PASSWORD)))
+        db.session.add(
+            User(
+                username="pg",
+                full_name="Người dùng",
+                agency_id=agency.id,
+                role=Role.LEADER,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
         db.session.commit()
         assert login(app.test_client(), "pg").status_code == 302
         for i in range(3):

@@ -11,7 +11,9 @@ from docflow.settings import ConfigError, load_settings
 def test_defaults_are_the_embedded_backends(tmp_path: Path) -> None:
     s = load_settings(str(tmp_path), None, {})
     assert s["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'docflow.db'}"
-    assert s["STORAGE_BACKEND"] == "local" and s["STORAGE_PATH"] == str(tmp_path / "storage")
+    assert s["STORAGE_BACKEND"] == "local" and s["STORAGE_PATH"] == str(
+        tmp_path / "storage"
+    )
     assert s["SEARCH_INDEX_PATH"] == str(tmp_path / "index")
     assert s["JOB_QUEUE"] == "inline"
     assert s["SESSION_COOKIE_SECURE"] is True
@@ -22,14 +24,18 @@ def test_defaults_are_the_embedded_backends(tmp_path: Path) -> None:
 
 def test_cfg_file_then_environment(tmp_path: Path) -> None:
     (tmp_path / "docflow.cfg").write_text('JOB_QUEUE = "rq"\nMAX_UPLOAD_MB = 50\n')
-    s = load_settings(str(tmp_path), None, {"DOCFLOW_MAX_UPLOAD_MB": "75", "DOCFLOW_S3_SECURE": "yes"})
+    s = load_settings(
+        str(tmp_path), None, {"DOCFLOW_MAX_UPLOAD_MB": "75", "DOCFLOW_S3_SECURE": "yes"}
+    )
     assert s["JOB_QUEUE"] == "rq"
     assert s["MAX_UPLOAD_MB"] == 75  # the environment wins over the file
     assert s["S3_SECURE"] is True
 
 
 def test_postgresql_url_uses_psycopg3(tmp_path: Path) -> None:
-    s = load_settings(str(tmp_path), None, {"DOCFLOW_SQLALCHEMY_DATABASE_URI": "postgresql://u@h/db"})
+    s = load_settings(
+        str(tmp_path), None, {"DOCFLOW_SQLALCHEMY_DATABASE_URI": "postgresql://u@h/db"}
+    )
     assert s["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
@@ -37,17 +43,25 @@ def test_postgresql_url_uses_psycopg3(tmp_path: Path) -> None:
     ("env", "message"),
     [
         ({"DOCFLOW_STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND: must be local or s3"),
-        ({"DOCFLOW_STORAGE_BACKEND": "s3"}, "S3_ENDPOINT: required when STORAGE_BACKEND is s3"),
+        (
+            {"DOCFLOW_STORAGE_BACKEND": "s3"},
+            "S3_ENDPOINT: required when STORAGE_BACKEND is s3",
+        ),
         ({"DOCFLOW_JOB_QUEUE": "celery"}, "JOB_QUEUE: must be inline or rq"),
         ({"DOCFLOW_MAX_UPLOAD_MB": "lots"}, "MAX_UPLOAD_MB: expected a whole number"),
         ({"DOCFLOW_MAX_UPLOAD_MB": "0"}, "MAX_UPLOAD_MB: must be greater than 0"),
         ({"DOCFLOW_S3_SECURE": "maybe"}, "S3_SECURE: expected true/false"),
-        ({"DOCFLOW_SQLALCHEMY_DATABASE_URI": "mysql://x"}, "only sqlite:// and postgresql://"),
+        (
+            {"DOCFLOW_SQLALCHEMY_DATABASE_URI": "mysql://x"},
+            "only sqlite:// and postgresql://",
+        ),
         ({"DOCFLOW_SECRET_KEY": "short"}, "SECRET_KEY: too short"),
         ({"DOCFLOW_DEFAULT_LOCALE": "fr"}, "DEFAULT_LOCALE: must be vi or en"),
     ],
 )
-def test_invalid_settings_give_a_clear_message(tmp_path: Path, env: dict, message: str) -> None:
+def test_invalid_settings_give_a_clear_message(
+    tmp_path: Path, env: dict, message: str
+) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(str(tmp_path), None, env)
     assert message in str(info.value)
@@ -72,7 +86,9 @@ def test_broken_cfg_file_is_reported(tmp_path: Path) -> None:
         load_settings(str(tmp_path), None, {})
 
 
-def test_test_config_ignores_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_test_config_ignores_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DOCFLOW_JOB_QUEUE", "nonsense")
     app = create_app({"SECRET_KEY": "x" * 32}, instance_path=str(tmp_path))
     assert app.config["JOB_QUEUE"] == "inline"
@@ -83,9 +99,22 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    env = dict(os.environ, DOCFLOW_INSTANCE_PATH=str(tmp_path), DOCFLOW_JOB_QUEUE="celery")
-    result = subprocess.run([sys.executable, "-c", "from docflow.cli import main; main()", "audit", "verify"],
-                            env=env, capture_output=True, text=True, timeout=60)
+    env = dict(
+        os.environ, DOCFLOW_INSTANCE_PATH=str(tmp_path), DOCFLOW_JOB_QUEUE="celery"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from docflow.cli import main; main()",
+            "audit",
+            "verify",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "JOB_QUEUE: must be inline or rq" in result.stderr
     assert "Traceback" not in result.stderr

@@ -21,15 +21,23 @@ SLOW = 90_000  # ms: ten signatures, each validated by the server
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, demo_database, pki, softhsm_token) -> Iterator[support.LiveServer]:
+def live_server(
+    tmp_path: Path, demo_database, pki, softhsm_token
+) -> Iterator[support.LiveServer]:
     """The e2e live server, plus the test PKI's trust root and chain (overrides conftest's)."""
     from docflow import create_app
 
     template, users = demo_database
     support.copy_database(template, tmp_path / "docflow.db")
-    config = base_config(tmp_path, WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False,
-                         LOGIN_RATE_LIMIT="1000 per minute", TRUST_ROOTS=[str(pki.root_path)],
-                         SIGNING_CHAIN=[str(pki.cert_path("interm"))], REVOCATION_FETCHING=True)
+    config = base_config(
+        tmp_path,
+        WTF_CSRF_ENABLED=True,
+        SESSION_COOKIE_SECURE=False,
+        LOGIN_RATE_LIMIT="1000 per minute",
+        TRUST_ROOTS=[str(pki.root_path)],
+        SIGNING_CHAIN=[str(pki.cert_path("interm"))],
+        REVOCATION_FETCHING=True,
+    )
     app = create_app(config, instance_path=str(tmp_path / "instance"))
     server = support.start_server(app)
     server.users = users
@@ -47,9 +55,17 @@ def agent(live_server, softhsm_token, pki):
         prompts.append(prompt)  # the leader types the PIN into the agent, not the page
         return softhsm_token.pin
 
-    running = run_in_thread(AgentConfig(server=live_server.url, module=softhsm_token.module,
-                                        token_label=softhsm_token.token_label, pin_provider=pin,
-                                        key_label="leader-rsa", chain=(pki.cert("interm"),), port=0))
+    running = run_in_thread(
+        AgentConfig(
+            server=live_server.url,
+            module=softhsm_token.module,
+            token_label=softhsm_token.token_label,
+            pin_provider=pin,
+            key_label="leader-rsa",
+            chain=(pki.cert("interm"),),
+            port=0,
+        )
+    )
     running.prompts = prompts
     yield running
     running.stop()
@@ -64,11 +80,17 @@ def _approved_documents(server, sample_pdf, count: int) -> list[int]:
     with server.context():
         drafter, leader = server.user(SPECIALIST), server.user(LEADER)
         for n in range(1, count + 1):
-            values = s.DraftValues(doc_type="Quyết định", subject=f"Quyết định thử nghiệm số {n}",
-                                   urgency=Urgency.NORMAL, secrecy=Secrecy.NONE,
-                                   department_id=drafter.department_id,
-                                   recipients=[s.RecipientSpec(RecipientKind.PLACE, name="Lưu: VT")])
-            doc = s.create_draft(drafter, values, io.BytesIO(sample_pdf()), "Dự thảo.pdf", [])
+            values = s.DraftValues(
+                doc_type="Quyết định",
+                subject=f"Quyết định thử nghiệm số {n}",
+                urgency=Urgency.NORMAL,
+                secrecy=Secrecy.NONE,
+                department_id=drafter.department_id,
+                recipients=[s.RecipientSpec(RecipientKind.PLACE, name="Lưu: VT")],
+            )
+            doc = s.create_draft(
+                drafter, values, io.BytesIO(sample_pdf()), "Dự thảo.pdf", []
+            )
             s.submit(drafter, doc, [], leader.id)
             s.review(leader, doc, True)
             ids.append(doc.id)
@@ -81,7 +103,9 @@ def _use_agent(page, agent) -> None:
     field.dispatch_event("change")
 
 
-def test_leader_signs_one_then_a_batch_of_ten(new_page, live_server, agent, sample_pdf, pki) -> None:
+def test_leader_signs_one_then_a_batch_of_ten(
+    new_page, live_server, agent, sample_pdf, pki
+) -> None:
     from docflow.extensions import db
     from docflow.files.services import open_file
     from docflow.outgoing.models import OutgoingDocument, OutgoingStatus
@@ -106,7 +130,9 @@ def test_leader_signs_one_then_a_batch_of_ten(new_page, live_server, agent, samp
     first = page.locator(f"tr[data-doc='{ids[0]}']")
     expect(first.get_by_role("checkbox")).to_be_checked()
     page.get_by_role("button", name="Ký số các văn bản đã chọn").click()
-    expect(first.locator(".result")).to_contain_text("Đã ký — chữ ký hợp lệ (Nguyễn Văn An)", timeout=SLOW)
+    expect(first.locator(".result")).to_contain_text(
+        "Đã ký — chữ ký hợp lệ (Nguyễn Văn An)", timeout=SLOW
+    )
     expect(page.locator("#batch-summary")).to_contain_text("Hoàn tất")
     assert len(agent.prompts) == 1
 
@@ -115,7 +141,9 @@ def test_leader_signs_one_then_a_batch_of_ten(new_page, live_server, agent, samp
     expect(page.locator("tbody tr")).to_have_count(10)
     page.get_by_label("Chọn tất cả").check()
     page.get_by_role("button", name="Ký số các văn bản đã chọn").click()
-    expect(page.locator("#batch-summary")).to_contain_text("Đã ký 10/10 văn bản", timeout=SLOW)
+    expect(page.locator("#batch-summary")).to_contain_text(
+        "Đã ký 10/10 văn bản", timeout=SLOW
+    )
     expect(page.locator("td.result[data-state='signed']")).to_have_count(10)
     expect(page.locator("#batch-progress")).to_have_attribute("value", "10")
     assert len(agent.prompts) == 2 and len(agent.prompts[1].documents) == 10
@@ -123,10 +151,14 @@ def test_leader_signs_one_then_a_batch_of_ten(new_page, live_server, agent, samp
     page.reload()
     expect(page.get_by_text("Không có văn bản nào chờ bạn ký.")).to_be_visible()
     with live_server.context():
-        docs = db.session.scalars(db.select(OutgoingDocument).where(OutgoingDocument.id.in_(ids))).all()
+        docs = db.session.scalars(
+            db.select(OutgoingDocument).where(OutgoingDocument.id.in_(ids))
+        ).all()
         assert {d.status for d in docs} == {OutgoingStatus.SIGNED}
         for doc in docs[:2]:
             with open_file(doc.signed_file) as stream:
                 signed = stream.read()
             report = validate_pdf(signed, trust_roots=[pki.root_path])
-            assert [(s.field_name, s.indication) for s in report.signatures] == [("ky_duyet", "TOTAL-PASSED")]
+            assert [(s.field_name, s.indication) for s in report.signatures] == [
+                ("ky_duyet", "TOTAL-PASSED")
+            ]

@@ -73,7 +73,9 @@ def test_receive_register_assign_process_complete(new_page, live_server, snap):
     # -- records officer: receive (drag-and-drop) and register
     officer = new_page(OFFICER)
     snap(officer, "home-records-officer")
-    officer.locator("header").get_by_role("link", name="Văn bản đến", exact=True).click()
+    officer.locator("header").get_by_role(
+        "link", name="Văn bản đến", exact=True
+    ).click()
     officer.get_by_role("link", name="Tiếp nhận văn bản").click()
     file_field = officer.get_by_label("Tệp văn bản (PDF hoặc bản quét)")
     expect(file_field).to_be_focused()

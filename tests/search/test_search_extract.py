@@ -21,7 +21,9 @@ from search.extract import (
 from tests.search import pdfgen
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "pdf-malformed"
-if not CORPUS.is_dir():  # the checkout's sibling; CI keeps the shared folder at /work/shared
+if (
+    not CORPUS.is_dir()
+):  # the checkout's sibling; CI keeps the shared folder at /work/shared
     CORPUS = Path("/work/shared/corpora/pdf-malformed")
 needs_tesseract = pytest.mark.skipif(
     not tesseract_available("vie"),

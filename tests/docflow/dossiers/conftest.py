@@ -29,15 +29,34 @@ def make_incoming(app):
 
     counter = iter(range(100, 999))
 
-    def factory(office: Office, *, issued: date, subject: str | None = None, secret: bool = False,
-                present: bool = True, lead: Any = None) -> Any:
+    def factory(
+        office: Office,
+        *,
+        issued: date,
+        subject: str | None = None,
+        secret: bool = False,
+        present: bool = True,
+        lead: Any = None,
+    ) -> Any:
         n = next(counter)
-        meta = dict(METADATA, code_number=str(n), subject=subject or f"Văn bản số {n}", issued_date=issued,
-                    page_count=2, secrecy=Secrecy.CONFIDENTIAL if secret else Secrecy.NONE)
-        doc = s.receive(office.clerk, io.BytesIO(make_pdf(f"Văn bản {n}")), f"van-ban-{n}.pdf")
-        s.register(office.clerk, doc, meta, presented_to=office.leader if present else None)
+        meta = dict(
+            METADATA,
+            code_number=str(n),
+            subject=subject or f"Văn bản số {n}",
+            issued_date=issued,
+            page_count=2,
+            secrecy=Secrecy.CONFIDENTIAL if secret else Secrecy.NONE,
+        )
+        doc = s.receive(
+            office.clerk, io.BytesIO(make_pdf(f"Văn bản {n}")), f"van-ban-{n}.pdf"
+        )
+        s.register(
+            office.clerk, doc, meta, presented_to=office.leader if present else None
+        )
         if lead is not None:
-            s.assign(office.leader, doc, s.AssignmentPlan(lead=s.Target(user_id=lead.id)))
+            s.assign(
+                office.leader, doc, s.AssignmentPlan(lead=s.Target(user_id=lead.id))
+            )
         return doc
 
     return factory

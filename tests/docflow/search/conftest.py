@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.search.pdfgen import text_pdf
-
 from tests.docflow.office import METADATA
+from tests.search.pdfgen import text_pdf
 
 
 @pytest.fixture
@@ -41,7 +40,9 @@ def registered(office, pdf):
         who = who or office
         values = dict(METADATA, issued_date=date(2024, 3, 15), **meta)
         doc = s.receive(who.clerk, io.BytesIO(pdf(text)), "van-ban.pdf")
-        return s.register(who.clerk, doc, values, presented_to=who.leader, confirm_duplicate=True)
+        return s.register(
+            who.clerk, doc, values, presented_to=who.leader, confirm_duplicate=True
+        )
 
     return make
 
@@ -52,7 +53,11 @@ def assign_to():
     from docflow.documents import services as s
 
     def assign(office, doc, user=None, department=None):
-        target = s.Target(user_id=user.id) if user is not None else s.Target(department_id=department.id)
+        target = (
+            s.Target(user_id=user.id)
+            if user is not None
+            else s.Target(department_id=department.id)
+        )
         return s.assign(office.leader, doc, s.AssignmentPlan(lead=target))
 
     return assign

@@ -16,7 +16,11 @@ def _ids(results) -> set[int]:
 
 
 def test_index_follows_register_assign_complete(office, registered, assign_to) -> None:
-    doc = registered("Kế hoạch phòng chống lụt bão năm 2024", code_number="15", code_notation="QĐ-UBND")
+    doc = registered(
+        "Kế hoạch phòng chống lụt bão năm 2024",
+        code_number="15",
+        code_notation="QĐ-UBND",
+    )
     text = db.session.get(DocumentText, doc.id)
     assert text.state == TextState.OK and "lụt bão" in text.text
     # Registered: the records officer and the leader find it, by content and by number.
@@ -27,27 +31,41 @@ def test_index_follows_register_assign_complete(office, registered, assign_to) -
 
     assign_to(office, doc, user=office.specialist)
     assert _ids(search_documents(office.specialist, "lụt bão")) == {doc.id}
-    assert _ids(search_documents(office.head, "lụt bão")) == {doc.id}  # one of the head's people
+    assert _ids(search_documents(office.head, "lụt bão")) == {
+        doc.id
+    }  # one of the head's people
     assert search_documents(office.other_specialist, "lụt bão").total == 0
-    assert search_documents(office.specialist, "").facets["status"] == [("in_progress", 1)]
+    assert search_documents(office.specialist, "").facets["status"] == [
+        ("in_progress", 1)
+    ]
 
     s.complete(office.specialist, doc, "Đã triển khai")
-    assert search_documents(office.specialist, "").facets["status"] == [("completed", 1)]
+    assert search_documents(office.specialist, "").facets["status"] == [
+        ("completed", 1)
+    ]
     assert check().clean
 
 
-def test_department_assignment_reaches_the_head_only(office, registered, assign_to) -> None:
+def test_department_assignment_reaches_the_head_only(
+    office, registered, assign_to
+) -> None:
     doc = registered("Báo cáo tổng kết công tác văn thư")
     assign_to(office, doc, department=office.unit)
     assert _ids(search_documents(office.head, "van thu")) == {doc.id}
     assert search_documents(office.specialist, "van thu").total == 0
 
 
-def test_other_agency_never_appears_in_hits_totals_or_facets(office, make_office, registered) -> None:
+def test_other_agency_never_appears_in_hits_totals_or_facets(
+    office, make_office, registered
+) -> None:
     other = make_office(code="000.00.77.H56", name="Ủy ban nhân dân tỉnh Khác")
     mine = registered("Quyết định phê duyệt dự toán ngân sách")
-    theirs = [registered("Quyết định phê duyệt dự toán ngân sách", who=other, code_number=str(n))
-              for n in range(3)]
+    theirs = [
+        registered(
+            "Quyết định phê duyệt dự toán ngân sách", who=other, code_number=str(n)
+        )
+        for n in range(3)
+    ]
     results = search_documents(office.leader, "quyet dinh ngan sach")
     assert _ids(results) == {mine.id} and results.total == 1
     assert results.facets["doc_type"] == [("Quyết định", 1)]
@@ -56,16 +74,24 @@ def test_other_agency_never_appears_in_hits_totals_or_facets(office, make_office
 
 
 def test_secret_content_is_not_searchable(office, registered) -> None:
-    doc = registered("Phương án bảo vệ mục tiêu trọng yếu", secrecy="confidential",
-                     subject="Về phương án bảo vệ")
-    assert db.session.get(DocumentText, doc.id) is None  # never extracted, never indexed
+    doc = registered(
+        "Phương án bảo vệ mục tiêu trọng yếu",
+        secrecy="confidential",
+        subject="Về phương án bảo vệ",
+    )
+    assert (
+        db.session.get(DocumentText, doc.id) is None
+    )  # never extracted, never indexed
     assert search_documents(office.leader, "muc tieu trong yeu").total == 0
     # Its metadata follows the ordinary rules.
     assert _ids(search_documents(office.leader, "phuong an bao ve")) == {doc.id}
 
 
 def test_viewer_matches_roles(office) -> None:
-    assert viewer_for(office.leader).all_in_agency and viewer_for(office.clerk).all_in_agency
+    assert (
+        viewer_for(office.leader).all_in_agency
+        and viewer_for(office.clerk).all_in_agency
+    )
     assert viewer_for(office.head).department_ids == (str(office.unit.id),)
     spec = viewer_for(office.specialist)
     assert not spec.all_in_agency and spec.department_ids == ()
@@ -80,7 +106,9 @@ def test_jobs_are_safe_to_run_twice_and_drop_gone_rows(office, registered) -> No
         extract(one.id, force=True)
     assert get_index().search(SearchQuery(unrestricted=True)).total == 2
     index_incoming(two.id + 100)  # never existed: nothing happens
-    get_index().upsert([{"id": "4242", "version": "1", "agency_id": str(office.agency.id)}])
+    get_index().upsert(
+        [{"id": "4242", "version": "1", "agency_id": str(office.agency.id)}]
+    )
     index_incoming(4242)  # row gone: its entry goes too
     assert sorted(get_index().ids_with_versions()) == sorted([str(one.id), str(two.id)])
 
@@ -92,7 +120,15 @@ def test_search_backend_is_checked_at_start_up(tmp_path) -> None:
     from docflow.settings import ConfigError
     from tests.conftest import base_config
 
-    with pytest.raises(ConfigError, match="SEARCH_BACKEND: must be whoosh-per-agency or whoosh"):
-        create_app(base_config(tmp_path, SEARCH_BACKEND="elasticsearch"), instance_path=str(tmp_path / "i"))
-    app = create_app(base_config(tmp_path, SEARCH_BACKEND="whoosh"), instance_path=str(tmp_path / "i"))
+    with pytest.raises(
+        ConfigError, match="SEARCH_BACKEND: must be whoosh-per-agency or whoosh"
+    ):
+        create_app(
+            base_config(tmp_path, SEARCH_BACKEND="elasticsearch"),
+            instance_path=str(tmp_path / "i"),
+        )
+    app = create_app(
+        base_config(tmp_path, SEARCH_BACKEND="whoosh"),
+        instance_path=str(tmp_path / "i"),
+    )
     assert type(app.extensions["docflow.search"]).__name__ == "WhooshIndex"

@@ -18,15 +18,22 @@ from tests.docflow.outgoing.conftest import app, keyed_office  # noqa: F401 - re
 
 
 @pytest.fixture
-def approved_doc(keyed_office, sample_pdf):
+def approved_doc(keyed_office, sample_pdf):  # noqa: F811 - the imported fixture
     """Factory: an approved document waiting for the keyed office's leader."""
 
     def make(subject: str = "Về việc ban hành quy chế làm việc"):
         office = keyed_office
-        values = s.DraftValues(doc_type="Quyết định", subject=subject, urgency=Urgency.NORMAL,
-                               secrecy=Secrecy.NONE, department_id=office.unit.id,
-                               recipients=[s.RecipientSpec(RecipientKind.PLACE, name="Lưu: VT")])
-        doc = s.create_draft(office.specialist, values, io.BytesIO(sample_pdf()), "Dự thảo.pdf", [])
+        values = s.DraftValues(
+            doc_type="Quyết định",
+            subject=subject,
+            urgency=Urgency.NORMAL,
+            secrecy=Secrecy.NONE,
+            department_id=office.unit.id,
+            recipients=[s.RecipientSpec(RecipientKind.PLACE, name="Lưu: VT")],
+        )
+        doc = s.create_draft(
+            office.specialist, values, io.BytesIO(sample_pdf()), "Dự thảo.pdf", []
+        )
         s.submit(office.specialist, doc, [office.head.id], office.leader.id)
         s.review(office.head, doc, True, "Đồng ý")
         s.review(office.leader, doc, True)
@@ -38,8 +45,13 @@ def approved_doc(keyed_office, sample_pdf):
 @pytest.fixture
 def token_key(softhsm_token, pki):
     def make(label: str = "leader-rsa") -> Pkcs11Key:
-        return Pkcs11Key(softhsm_token.module, softhsm_token.token_label, pin=softhsm_token.pin,
-                         key_label=label, chain=(pki.cert("interm"),))
+        return Pkcs11Key(
+            softhsm_token.module,
+            softhsm_token.token_label,
+            pin=softhsm_token.pin,
+            key_label=label,
+            chain=(pki.cert("interm"),),
+        )
 
     return make
 
@@ -53,12 +65,22 @@ def p12_key(pkcs12_factory, pki):
     return make
 
 
-def agent_sign(pdf: bytes, key, meta: dict | None = None, field_name: str = "ky_duyet") -> bytes:
+def agent_sign(
+    pdf: bytes, key, meta: dict | None = None, field_name: str = "ky_duyet"
+) -> bytes:
     """What the agent does with a ticket's metadata (Page/Rect, name, position)."""
     meta = meta or {"Page": "-1", "Rect": "330,120,500,220"}
-    placement = Placement(page=int(meta["Page"]), box=tuple(float(v) for v in meta["Rect"].split(",")))
+    placement = Placement(
+        page=int(meta["Page"]), box=tuple(float(v) for v in meta["Rect"].split(","))
+    )
     out = io.BytesIO()
-    sign_pdf(pdf, out, key, appearance=ApprovalAppearance(placement, name=meta.get("SignerName"),
-                                                          position=meta.get("SignerPosition")),
-             field_name=field_name)
+    sign_pdf(
+        pdf,
+        out,
+        key,
+        appearance=ApprovalAppearance(
+            placement, name=meta.get("SignerName"), position=meta.get("SignerPosition")
+        ),
+        field_name=field_name,
+    )
     return out.getvalue()
