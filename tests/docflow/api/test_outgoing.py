@@ -1,6 +1,7 @@
 """The REST API for outgoing documents: draft -> review -> leader's signature -> issue with the
 session's SoftHSM keys, who may see and do what, and secret documents that stay on paper."""
 
+# ruff: noqa: F811 - the outgoing fixtures (app, keyed_office) are imported and used by name
 from __future__ import annotations
 
 import io
@@ -11,53 +12,16 @@ from typing import Any
 import pytest
 
 from docflow.api.tokens import create_token
-from docflow.extensions import db
-from docflow.outgoing.models import SigningCredential
 from tests.docflow.api.conftest import Api
+from tests.docflow.outgoing.conftest import app, keyed_office  # noqa: F401 - shared fixtures
 
-LEADER_PIN_ENV = "DOCFLOW_TEST_LEADER_PIN"
-SEAL_PIN_ENV = "DOCFLOW_TEST_SEAL_PIN"
 PAPER_ONLY_VI = "Văn bản mật không được gửi qua mạng: hãy gửi bản giấy."
 
 
 @pytest.fixture
-def app(make_app, pki, softhsm_token, monkeypatch):
-    """As tests/docflow/outgoing/conftest.py: the test PKI's trust root, chain and TSA."""
-    monkeypatch.setenv(LEADER_PIN_ENV, softhsm_token.pin)
-    monkeypatch.setenv(SEAL_PIN_ENV, softhsm_token.pin)
-    app = make_app(
-        TRUST_ROOTS=[str(pki.root_path)],
-        SIGNING_CHAIN=[str(pki.cert_path("interm"))],
-        SIGNING_TSA_URL=pki.tsa_url,
-        SIGNING_LEVEL="B-T",
-    )
-    with app.app_context():
-        yield app
-
-
-@pytest.fixture
-def office(app, make_office, softhsm_token):
-    """An agency whose leader's approval key and seal key live on the SoftHSM token."""
-    office = make_office(code="000.00.50.H56")
-    office.agency.address = "Thử nghiệm"
-    for user, purpose, label, env in (
-        (office.leader, "approval", "leader-rsa", LEADER_PIN_ENV),
-        (None, "seal", "seal", SEAL_PIN_ENV),
-    ):
-        db.session.add(
-            SigningCredential(
-                agency_id=office.agency.id,
-                user_id=user.id if user else None,
-                purpose=purpose,
-                kind="pkcs11",
-                module_path=softhsm_token.module,
-                token_label=softhsm_token.token_label,
-                key_label=label,
-                secret_env=env,
-            )
-        )
-    db.session.commit()
-    return office
+def office(keyed_office):
+    """The outgoing tests' agency: leader and seal keys on the session's SoftHSM token."""
+    return keyed_office
 
 
 @pytest.fixture
