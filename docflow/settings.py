@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -99,6 +100,10 @@ SETTINGS: dict[str, Setting] = {
     "SIGNING_TSA_URL": Setting(
         "",
         "RFC 3161 time-stamping service; empty = signatures without timestamp (B-B).",
+    ),
+    "SIGNING_AGENT_URL": Setting(
+        "wss://127.0.0.1:8987",
+        "Address of docflow-agent on the leaders' PCs (ws:// or wss:// on the loopback).",
     ),
     "SIGNING_LEVEL": Setting(
         "B-T", "PAdES level when a TSA is set: B-T, B-LT or B-LTA."
@@ -228,6 +233,21 @@ def _validate(s: dict[str, Any]) -> list[str]:
             f"{key}: no such file {p}" for p in paths if not Path(p).is_file()
         )
         s[key] = paths
+    agent = urlsplit(str(s["SIGNING_AGENT_URL"]))
+    try:
+        agent_port = agent.port
+    except ValueError:
+        agent_port = -1
+    if (
+        agent.scheme not in ("ws", "wss")
+        or agent.hostname not in ("127.0.0.1", "localhost", "::1")
+        or agent_port == -1
+        or agent.path not in ("", "/")
+    ):
+        problems.append(
+            "SIGNING_AGENT_URL: expected ws:// or wss:// on 127.0.0.1 or localhost "
+            f"(e.g. wss://127.0.0.1:8987), got {s['SIGNING_AGENT_URL']!r}"
+        )
     if s["SIGNING_LEVEL"] not in {"B-T", "B-LT", "B-LTA"}:
         problems.append(
             f"SIGNING_LEVEL: must be B-T, B-LT or B-LTA, got {s['SIGNING_LEVEL']!r}"

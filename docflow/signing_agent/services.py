@@ -18,11 +18,11 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from signing.agent.checks import (
     CheckFailed,
@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 #: How long the agent has to fetch, sign and upload (the PIN prompt included).
 TICKET_LIFETIME = timedelta(minutes=10)
+#: How long expired tickets are kept before issue_tickets purges them.
+TICKET_KEPT = timedelta(days=7)
 
 #: reason code -> (HTTP status, message msgid)
 REASONS: dict[str, tuple[int, str]] = {
@@ -291,10 +293,28 @@ def issue_ticket(user: User, doc: OutgoingDocument) -> Ticket:
     return Ticket(doc, token, meta)
 
 
+def purge_tickets(now: datetime | None = None) -> int:
+    """Delete tickets expired more than TICKET_KEPT ago; returns how many.
+
+    Recently expired ones stay, so a late upload is told "expired" rather than
+    "unknown"; every upload (accepted or refused) is in the audit trail anyway.
+    """
+    cutoff = (now or utcnow()) - TICKET_KEPT
+    result = db.session.execute(
+        delete(SigningTicket).where(SigningTicket.expires_at < cutoff)
+    )
+    return result.rowcount or 0
+
+
 def issue_tickets(
     user: User, doc_ids: list[int]
 ) -> tuple[list[Ticket], dict[int, str]]:
-    """Tickets for several documents; refusals per document do not stop the others."""
+    """Tickets for several documents; refusals per document do not stop the others.
+
+    Also purges long-expired tickets (no cron job needed: tickets are only ever
+    created here).
+    """
+    purge_tickets()
     tickets, refused = [], {}
     for doc_id in dict.fromkeys(doc_ids):
         doc = db.session.get(OutgoingDocument, doc_id)

@@ -17,6 +17,7 @@ import binascii
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -34,9 +35,6 @@ from . import services
 
 bp = Blueprint("signing_agent", __name__, url_prefix="/sign")
 
-#: Where the agent listens by default (VGCA Sign Service's address); a user can point
-#: the page elsewhere (stored in the browser).
-DEFAULT_AGENT_URL = "wss://127.0.0.1:8987"
 #: The pages talk to the agent on the loopback: only they get this connect-src.
 AGENT_CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
@@ -66,7 +64,7 @@ def batch():
             "signing_agent/batch.html",
             docs=docs,
             selected=selected,
-            agent_url=DEFAULT_AGENT_URL,
+            agent_url=current_app.config["SIGNING_AGENT_URL"],
             certificates=services.certificates_of(current_user),
         )
     )
@@ -190,7 +188,7 @@ def certificates():
         render_template(
             "signing_agent/certificates.html",
             certificates=services.certificates_of(current_user),
-            agent_url=DEFAULT_AGENT_URL,
+            agent_url=current_app.config["SIGNING_AGENT_URL"],
         )
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from asn1crypto import pem, x509
 
@@ -23,6 +24,7 @@ __all__ = [
     "CheckFailed",
     "added_signature",
     "check_certificate",
+    "check_validity",
     "parse_certificate",
 ]
 
@@ -146,6 +148,37 @@ def parse_certificate(data: bytes) -> x509.Certificate:
         raise ValueError(f"not a certificate: {exc}") from exc
 
 
+def check_validity(cert: x509.Certificate, at: datetime | None = None) -> None:
+    """Raise :class:`CheckFailed` ("expired") unless ``cert`` is valid at ``at`` (now).
+
+    Needs no trust roots and no network: the signing agent runs it before asking for
+    the PIN, so a leader with an expired token learns it at once.
+    """
+    at = at or datetime.now(UTC)
+    validity = cert["tbs_certificate"]["validity"]
+    not_before = validity["not_before"].native
+    not_after = validity["not_after"].native
+    if at < not_before:
+        raise CheckFailed(
+            "expired",
+            f"the certificate is not valid before {not_before:%Y-%m-%d %H:%M}",
+        )
+    if at > not_after:
+        raise CheckFailed(
+            "expired", f"the certificate expired on {not_after:%Y-%m-%d %H:%M}"
+        )
+
+
+def _load(items) -> list[x509.Certificate]:  # type: ignore[no-untyped-def]
+    """Certificates given as asn1crypto objects or as PEM/DER file paths."""
+    from ..keys import load_certificates
+
+    certs = [c for c in items if isinstance(c, x509.Certificate)]
+    return certs + load_certificates(
+        [c for c in items if not isinstance(c, x509.Certificate)]
+    )
+
+
 @outside_event_loop
 def check_certificate(
     cert: x509.Certificate,
@@ -154,11 +187,12 @@ def check_certificate(
     other_certs=(),
     allow_fetching: bool = True,
 ) -> None:
-    """Raise :class:`CheckFailed` (untrusted, revoked, expired, key_usage) or return."""
+    """Raise :class:`CheckFailed` (untrusted, revoked, expired, key_usage) or return.
+
+    ``trust_roots`` and ``other_certs`` are asn1crypto certificates or PEM/DER paths.
+    """
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator import errors as cv
-
-    from ..keys import load_certificates
 
     usage = cert.key_usage_value
     if usage is not None and not (
@@ -167,9 +201,8 @@ def check_certificate(
         raise CheckFailed(
             "key_usage", "the certificate does not allow digital signatures"
         )
-    roots = load_certificates(trust_roots)
     context = ValidationContext(
-        trust_roots=roots, other_certs=load_certificates(other_certs),
+        trust_roots=_load(trust_roots), other_certs=_load(other_certs),
         allow_fetching=allow_fetching, revocation_mode="soft-fail",
     )  # fmt: skip
     validator = CertificateValidator(cert, validation_context=context)

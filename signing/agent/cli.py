@@ -73,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tls-cert", help="certificate (PEM) for wss://")
     parser.add_argument("--tls-key", help="its private key (PEM)")
     parser.add_argument("--tsa", help="RFC 3161 time-stamping URL (PAdES B-T)")
+    parser.add_argument(
+        "--trust-root",
+        action="append",
+        default=[],
+        help="root certificate (PEM/DER) the signer certificate must chain to before "
+        "the PIN is asked, repeatable (e.g. the Ban Cơ yếu root)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
@@ -90,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
             tsa_url=args.tsa,
+            trust_roots=tuple(load_certificates(args.trust_root)),
         )
     except Exception as exc:  # configuration problems: one line, exit 2
         print(f"docflow-agent: {exc}", file=sys.stderr)

@@ -60,6 +60,9 @@ class Status(enum.IntEnum):
     DOWNLOAD_FAILED = 5
     SIGN_FAILED = 6
     UPLOAD_REJECTED = 7  #: the server refused the signed file (its reason in Message)
+    CERTIFICATE_INVALID = (
+        8  #: expired, not yet valid, untrusted or revoked: no PIN asked
+    )
 
 
 class BadRequest(ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import ipaddress
 import json
@@ -30,6 +31,7 @@ from ..errors import KeyAccessError, PlacementError, SigningError, WrongPin
 from ..keys import KeySource
 from ..placement import Placement
 from ..sign import Level, sign_pdf
+from .checks import CheckFailed, check_certificate, check_validity
 from .protocol import (
     ENDPOINTS,
     BadRequest,
@@ -53,6 +55,13 @@ __all__ = [
 ]
 
 CERT_ENDPOINTS = ("GetCertificates", "GetCertInfo")
+#: What the leader is told when the token's certificate cannot sign (by check code).
+_CERT_PROBLEMS = {
+    "expired": "Chứng thư số trên token đã hết hạn hoặc chưa có hiệu lực.",
+    "revoked": "Chứng thư số trên token đã bị thu hồi.",
+    "key_usage": "Chứng thư số trên token không dùng để ký số.",
+    "untrusted": "Chứng thư số trên token không thuộc tổ chức cung cấp dịch vụ tin cậy.",
+}
 LOOPBACK_NAMES = {"localhost"}
 
 
@@ -105,6 +114,10 @@ class AgentConfig:
     tls_cert: str | None = None
     tls_key: str | None = None
     tsa_url: str | None = None
+    #: roots the signer certificate must chain to before the PIN is asked (asn1crypto
+    #: certificates or PEM/DER paths); empty = only its validity dates are checked
+    #: (docflow checks the chain and revocation again when the signed file comes back)
+    trust_roots: tuple = field(default=(), repr=False)
     max_file_bytes: int = 100 * 1024 * 1024
     timeout: float = 60.0
 
@@ -235,6 +248,7 @@ class Agent:
             )
         except KeyAccessError as exc:
             raise _Failure(Status.TOKEN_ERROR, f"Không dùng được token: {exc}") from exc
+        await self._check_signer(chosen)
         prompt = PinPrompt(
             c.token_label,
             chosen.cert.subject.human_friendly,
@@ -285,6 +299,28 @@ class Agent:
                 Status(r["Status"]) for r in results if r["Status"] != Status.OK
             )
         return response(status, f"Đã ký {ok}/{len(results)} văn bản.", Results=results)
+
+    async def _check_signer(self, chosen: TokenCertificate) -> None:
+        """Refuse an expired, untrusted or revoked certificate before asking the PIN."""
+        c = self.config
+        try:
+            check_validity(chosen.cert)
+            if c.trust_roots:
+                await self._thread(
+                    functools.partial(
+                        check_certificate,
+                        chosen.cert,
+                        trust_roots=c.trust_roots,
+                        other_certs=c.chain,
+                    )
+                )
+        except CheckFailed as exc:
+            message = _CERT_PROBLEMS.get(exc.code, _CERT_PROBLEMS["untrusted"])
+            logger.warning("signer certificate refused: %s", exc)
+            raise _Failure(
+                Status.CERTIFICATE_INVALID,
+                f"{message} Không văn bản nào được ký. ({exc})",
+            ) from exc
 
     async def _one(
         self, http, key, job: FileJob, req: SignRequest, cert: TokenCertificate

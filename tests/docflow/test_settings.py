@@ -57,6 +57,18 @@ def test_postgresql_url_uses_psycopg3(tmp_path: Path) -> None:
         ),
         ({"DOCFLOW_SECRET_KEY": "short"}, "SECRET_KEY: too short"),
         ({"DOCFLOW_DEFAULT_LOCALE": "fr"}, "DEFAULT_LOCALE: must be vi or en"),
+        (
+            {"DOCFLOW_SIGNING_AGENT_URL": "wss://agent.example.org:8987"},
+            "SIGNING_AGENT_URL: expected ws:// or wss:// on 127.0.0.1",
+        ),
+        (
+            {"DOCFLOW_SIGNING_AGENT_URL": "https://127.0.0.1:8987"},
+            "SIGNING_AGENT_URL: expected ws:// or wss://",
+        ),
+        (
+            {"DOCFLOW_SIGNING_AGENT_URL": "wss://127.0.0.1:notaport"},
+            "SIGNING_AGENT_URL: expected",
+        ),
     ],
 )
 def test_invalid_settings_give_a_clear_message(

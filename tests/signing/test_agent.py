@@ -407,3 +407,70 @@ def test_cli_refuses_a_public_address(softhsm_token, capsys) -> None:
         ]
     )  # noqa: S104
     assert code == 2 and "loopback only" in capsys.readouterr().err
+
+
+def _self_signed_root(tmp_path) -> str:
+    """A root certificate that did not issue the token's certificates."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "Another root")])
+    now = datetime.now(UTC)
+    cert = (
+        cx509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(cx509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(cx509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    path = tmp_path / "other-root.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(path)
+
+
+def test_an_untrusted_token_certificate_is_refused_before_the_pin(
+    start_agent, fake_server, sample_pdf, tmp_path
+) -> None:
+    fake_server.files["a"] = sample_pdf()
+    agent = start_agent(trust_roots=(_self_signed_root(tmp_path),))
+    [answer] = call(agent, "SignApproved", one(fake_server), fake_server.url)
+    assert answer["Status"] == Status.CERTIFICATE_INVALID
+    assert answer["Error"] == "CERTIFICATE_INVALID"
+    assert "không thuộc tổ chức cung cấp dịch vụ tin cậy" in answer["Message"]
+    assert PIN_PROMPTS == [] and fake_server.uploads == {}
+
+
+def test_a_trusted_token_certificate_signs(
+    start_agent, fake_server, sample_pdf, pki
+) -> None:
+    fake_server.files["a"] = sample_pdf()
+    agent = start_agent(trust_roots=(pki.cert_path("root"),))
+    [answer] = call(agent, "SignApproved", one(fake_server), fake_server.url)
+    assert answer["Status"] == Status.OK, answer
+    assert len(PIN_PROMPTS) == 1 and "a" in fake_server.uploads
+
+
+def test_validity_dates_are_checked_without_roots(pki) -> None:
+    from datetime import timedelta
+
+    from signing.agent.checks import CheckFailed, check_validity
+
+    cert = pki.cert("leader-rsa")
+    validity = cert["tbs_certificate"]["validity"]
+    not_after = validity["not_after"].native
+    not_before = validity["not_before"].native
+    check_validity(cert, at=not_before + timedelta(seconds=1))
+    with pytest.raises(CheckFailed, match="expired on") as late:
+        check_validity(cert, at=not_after + timedelta(days=1))
+    assert late.value.code == "expired"
+    with pytest.raises(CheckFailed, match="not valid before"):
+        check_validity(cert, at=not_before - timedelta(days=1))

@@ -370,3 +370,35 @@ def test_register_certificate_pages(app, keyed_office, pki) -> None:
     assert [c.subject for c in sa.certificates_of(keyed_office.leader)] == [
         ok.json["subject"]
     ]
+
+
+def test_the_pages_use_the_configured_agent_address(app, client, keyed_office) -> None:
+    app.config["SIGNING_AGENT_URL"] = "ws://127.0.0.1:18987"
+    _login(client, keyed_office.leader)
+    for url in ("/sign/batch", "/sign/certificates"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert b'data-agent-url="ws://127.0.0.1:18987"' in page.data, url
+        assert b"wss://127.0.0.1:8987" not in page.data, url
+
+
+def test_long_expired_tickets_are_purged_when_new_ones_are_issued(
+    app, keyed_office, approved_doc, pki
+) -> None:
+    _register(keyed_office.leader, pki)
+    first, second = approved_doc(), approved_doc("Về việc thứ hai")
+    _ticket(keyed_office.leader, first)
+    _ticket(keyed_office.leader, first)
+    old, recent = db.session.scalars(
+        db.select(SigningTicket).order_by(SigningTicket.id)
+    ).all()
+    old.expires_at -= sa.TICKET_KEPT + sa.TICKET_LIFETIME + timedelta(minutes=1)
+    recent.expires_at -= sa.TICKET_LIFETIME + timedelta(minutes=1)
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+    _ticket(keyed_office.leader, second)
+    db.session.expire_all()
+    kept = set(db.session.scalars(db.select(SigningTicket.id)))
+    assert old_id not in kept  # expired a week ago: gone
+    assert recent_id in kept  # just expired: still answers "expired"
+    assert len(kept) == 2
