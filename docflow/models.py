@@ -16,7 +16,13 @@ from .documents.models import (
 )
 from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder
 from .files.models import OrphanCandidate, StoredFile
-from .interchange.models import OutboxMessage, Peer, Receipt, RecipientStatus
+from .interchange.models import (
+    OutboxMessage,
+    Peer,
+    PeerCertificate,
+    Receipt,
+    RecipientStatus,
+)
 from .outgoing.models import (
     OutgoingAttachment,
     OutgoingCounter,
@@ -58,6 +64,7 @@ __all__ = [
     "OutgoingRegister",
     "OutgoingVersion",
     "Peer",
+    "PeerCertificate",
     "Receipt",
     "Recipient",
     "RecipientStatus",

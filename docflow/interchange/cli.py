@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from ..extensions import db
 from . import edxml
@@ -112,29 +113,91 @@ def export_command(
 
 @interchange_cli.command("peer")
 @click.argument("agency_code")
-@click.argument("endpoint")
-@click.argument("secret_env")
+@click.argument("endpoint", required=False)
+@click.argument("secret_env", required=False)
 @click.option(
-    "--inactive", is_flag=True, help="Keep the row but serve the agency here again."
+    "--active/--inactive",
+    default=None,
+    help="--inactive keeps the row but serves the agency here again; --active undoes it "
+    "(default: new peers active, an existing peer keeps its state).",
+)
+@click.option(
+    "--require-seal/--no-require-seal",
+    default=None,
+    help="Refuse document packets without a valid seal (default for new peers: on; "
+    "an existing peer keeps its setting).",
+)
+@click.option(
+    "--certificate",
+    "certificates",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Pin a seal certificate (PEM or DER) of that agency; repeat for key rotation.",
+)
+@click.option(
+    "--unpin",
+    multiple=True,
+    metavar="SHA256",
+    help="Remove the pinned certificate with this SHA-256 fingerprint.",
 )
 @with_appcontext
 def peer_command(
-    agency_code: str, endpoint: str, secret_env: str, inactive: bool
+    agency_code: str,
+    endpoint: str | None,
+    secret_env: str | None,
+    active: bool | None,
+    require_seal: bool | None,
+    certificates: tuple[Path, ...],
+    unpin: tuple[str, ...],
 ) -> None:
-    """Add or change an agency served by another instance: its base URL and the secret's variable."""
-    from .models import Peer
+    """Add or change an agency served by another instance, or show it (code alone).
 
-    if not endpoint.startswith(("https://", "http://")):
+    ENDPOINT is the base URL of the other instance, SECRET_ENV the *name* of the
+    environment variable holding the secret shared with it. Both are needed for a new
+    peer; for an existing one they may be left out to change only its seal settings.
+    """
+    from .models import Peer
+    from .operations import PeerInvalid, save_peer, secret_is_set
+    from .trust import CertificateInvalid, pin_certificate, unpin_certificate
+
+    peer = db.session.scalar(select(Peer).where(Peer.agency_code == agency_code))
+    if peer is None and not (endpoint and secret_env):
         raise click.ClickException(
-            "the endpoint is a base URL: https://docflow.example.gov.vn"
+            f"{agency_code} is not in the peer directory: give ENDPOINT and SECRET_ENV"
         )
-    peer = db.session.scalar(
-        db.select(Peer).where(Peer.agency_code == agency_code)
-    ) or Peer(agency_code=agency_code)
-    peer.endpoint, peer.secret_env, peer.active = endpoint, secret_env, not inactive
-    db.session.add(peer)
+    values: dict = {"agency_code": agency_code}
+    if active is not None:
+        values["active"] = active
+    values["endpoint"] = endpoint or peer.endpoint
+    values["secret_env"] = secret_env or peer.secret_env
+    if require_seal is not None:
+        values["seal_required"] = require_seal
+    try:
+        peer = save_peer(peer, values)
+        for path in certificates:
+            pin_certificate(peer, path.read_bytes())
+        for sha256 in unpin:
+            if not unpin_certificate(peer, sha256):
+                raise click.ClickException(f"no pinned certificate {sha256}")
+    except PeerInvalid as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    except CertificateInvalid as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc}") from None
+    except click.ClickException:
+        db.session.rollback()
+        raise
     db.session.commit()
-    click.echo(f"{agency_code} -> {endpoint} ({'inactive' if inactive else 'active'})")
+    click.echo(
+        f"{agency_code} -> {peer.endpoint} ({'active' if peer.active else 'inactive'}); "
+        f"seal {'required' if peer.seal_required else 'optional'}; "
+        f"secret ${peer.secret_env} {'set' if secret_is_set(peer) else 'NOT SET'}"
+    )
+    for cert in peer.certificates:
+        click.echo(
+            f"  pinned {cert.sha256} {cert.subject} (until {cert.not_after:%Y-%m-%d})"
+        )
 
 
 @interchange_cli.command("flush")

@@ -27,7 +27,38 @@ class Peer(db.Model):
     #: Name of the environment variable holding the secret shared with that instance.
     secret_env: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Refuse document packets from this agency that carry no valid seal (XML-DSig).
+    #: New peers require one; rows older than migration 0011 were left off (they
+    #: accepted unsealed packets before) until an operator turns it on.
+    seal_required: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    #: Seal certificates of this agency: when any is pinned, only they may seal its
+    #: packets (several at once during a key rotation).
+    certificates: Mapped[list[PeerCertificate]] = relationship(
+        back_populates="peer",
+        cascade="all, delete-orphan",
+        order_by="PeerCertificate.id",
+    )
+
+
+class PeerCertificate(db.Model):
+    """A seal certificate pinned for a peer agency (identified by its SHA-256)."""
+
+    __tablename__ = "interchange_peer_certificate"
+    __table_args__ = (UniqueConstraint("peer_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_id: Mapped[int] = mapped_column(ForeignKey("interchange_peer.id"), index=True)
+    #: The certificate itself (DER), kept to show and export it.
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    #: SHA-256 (hex, lower case) of the DER: the pin compared with the packet's seal.
+    sha256: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(500))
+    not_after: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    peer: Mapped[Peer] = relationship(back_populates="certificates")
 
 
 class OutboxMessage(db.Model):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -21,6 +23,14 @@ from .edxml_parse import _parser
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A verified seal: who signed and which certificate (SHA-256 of its DER, hex)."""
+
+    subject: str
+    sha256: str
 
 
 class _TokenKey:
@@ -58,7 +68,15 @@ def sign_packet(data: bytes, key_source: Any) -> bytes:
 def verify_packet(
     data: bytes, trust_roots: list[str], chain: list[str], allow_fetching: bool
 ) -> str | None:
-    """The seal's subject if the packet is signed and valid; None if it carries no signature.
+    """The seal's subject if the packet is signed and valid; None if it carries no signature."""
+    sealed = verify_seal(data, trust_roots, chain, allow_fetching)
+    return sealed.subject if sealed is not None else None
+
+
+def verify_seal(
+    data: bytes, trust_roots: list[str], chain: list[str], allow_fetching: bool
+) -> Seal | None:
+    """The packet's verified seal; None if it carries no signature.
 
     Raises ``PacketRejected`` for a signature that does not cover the whole packet, does not
     match it, or whose certificate does not chain to a trusted root.
@@ -117,4 +135,4 @@ def verify_packet(
         )
     except CheckFailed as exc:
         raise PacketRejected(f"the seal certificate is not accepted: {exc}") from None
-    return cert.subject.human_friendly
+    return Seal(cert.subject.human_friendly, hashlib.sha256(der).hexdigest())

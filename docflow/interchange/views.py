@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
-from . import changes, edxml, seal, services
+from . import changes, edxml, seal, services, trust
 from .edxml import PacketRejected
 from .models import Peer
 from .transport import (
@@ -108,12 +108,15 @@ def _handle(kind: str) -> Response:
             )
         if kind == "document":
             config = current_app.config
-            sealed_by = seal.verify_packet(
+            sealed = seal.verify_seal(
                 body,
                 config["TRUST_ROOTS"],
                 config["SIGNING_CHAIN"],
                 config["REVOCATION_FETCHING"],
             )
+            # Required seal, pinned certificates: the peer row of the From agency.
+            trust.check_seal(peer, sealed)
+            sealed_by = sealed.subject if sealed is not None else None
             docs = services.accept_document(packet, via="http", sealed_by=sealed_by)
             result = {
                 "result": "accepted",

@@ -114,7 +114,10 @@ class ClientTransport(Transport):
 
 @dataclass
 class Pair:
-    """Instance A (the test's app) and instance B with one office each, each the other's peer."""
+    """Instance A (the test's app) and instance B with one office each, each the other's peer.
+
+    Both peer rows accept unsealed document packets (``seal_required=False``).
+    """
 
     app_a: Any
     app_b: Any
@@ -169,6 +172,7 @@ def pair(app, make_office, tmp_path, monkeypatch, peer_config) -> Pair:
                 agency_code=remote_b.code,
                 endpoint="http://b.test",
                 secret_env=SECRET_ENV,
+                seal_required=False,  # most tests send unsealed packets
             ),
         ]
     )
@@ -188,6 +192,7 @@ def pair(app, make_office, tmp_path, monkeypatch, peer_config) -> Pair:
                     agency_code=remote_a.code,
                     endpoint="http://a.test",
                     secret_env=SECRET_ENV,
+                    seal_required=False,  # test_peer_trust.py turns it on
                 ),
             ]
         )
