@@ -101,6 +101,37 @@ class CloseForm(FlaskForm):
     settled_date = DateField(_l("Project settled on"), validators=[Optional()])
 
 
+class EditForm(FlaskForm):
+    """Correct an open dossier's information (the year and notation stay)."""
+
+    title = TextAreaField(
+        _l("Dossier title"),
+        filters=[_nfc],
+        validators=[DataRequired(), Length(max=500)],
+    )
+    section = StringField(
+        _l("Heading in the dossier list"),
+        filters=[_nfc],
+        validators=[Optional(), Length(max=200)],
+    )
+    retention = SelectField(_l("Retention period"), choices=RETENTION_CHOICES)
+    rights = SelectField(_l("Access rights"), choices=RIGHTS_CHOICES)
+    description = TextAreaField(
+        _l("Description"), filters=[_nfc], validators=[Optional(), Length(max=500)]
+    )
+
+
+class HoldForm(FlaskForm):
+    """Keep a closed dossier back past its transfer deadline (Art. 31)."""
+
+    until = DateField(_l("Kept until"), validators=[DataRequired()])
+    approval = StringField(
+        _l("Written approval (number, notation, date)"),
+        filters=[_nfc],
+        validators=[DataRequired(), Length(max=300)],
+    )
+
+
 class ReopenForm(FlaskForm):
     reason = StringField(
         _l("Reason"), filters=[_nfc], validators=[DataRequired(), Length(max=500)]

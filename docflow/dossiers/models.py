@@ -85,6 +85,10 @@ class Dossier(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: Deadline for the transfer to the agency's archive (hạn nộp lưu), see services.archive_due_for.
     archive_due: Mapped[date | None] = mapped_column()
+    #: Kept back past the transfer deadline with written approval (Art. 31: at most 2
+    #: years): the new deadline (also in ``archive_due``) and the approving document.
+    held_until: Mapped[date | None] = mapped_column()
+    hold_approval: Mapped[str | None] = mapped_column(String(300))
     archived_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -35,6 +35,8 @@ MIN_RETENTION_FOR_ARCHIVE = 5
 ARCHIVE_AFTER_YEARS = 1
 #: NĐ 30/2020 Art. 30.2.a: basic-construction dossiers within 3 months from the settlement.
 CONSTRUCTION_ARCHIVE_AFTER_MONTHS = 3
+#: Art. 31: a dossier may be kept back past its deadline, with approval, at most 2 years.
+MAX_HOLD_YEARS = 2
 #: PL VI §III: notify 30 days before a dossier is due for the archive.
 REMIND_DAYS_BEFORE = 30
 
@@ -324,6 +326,7 @@ def close(
     dossier.status, dossier.end_date = DossierStatus.CLOSED, end
     dossier.closed_at, dossier.closed_by_id = utcnow(), actor.id
     dossier.archive_due = archive_due_for(dossier)
+    dossier.held_until = dossier.hold_approval = None
     _audit(
         "dossier.close",
         dossier,
@@ -356,7 +359,101 @@ def reopen(actor: User, dossier: Dossier, reason: str = "") -> Dossier:
     dossier.end_date = dossier.closed_at = dossier.closed_by_id = (
         dossier.archive_due
     ) = None
+    dossier.held_until = dossier.hold_approval = None
     _audit("dossier.reopen", dossier, actor, reason=_nfc(reason or "")[:500])
+    db.session.commit()
+    return dossier
+
+
+#: What ``update`` may change; the year and notation make the file code and stay.
+EDITABLE = ("title", "section", "description", "retention_years", "rights")
+
+
+def update(actor: User, dossier: Dossier, **values: Any) -> list[str]:
+    """Correct an open dossier's information (Art. 29.3: kept up to date while open).
+
+    Only fields of :data:`EDITABLE` are accepted; returns the names of the fields that
+    changed (audited with their old and new values). A closed dossier is reopened by a
+    records officer first, so that nothing changes behind the archive deadline.
+    """
+    _require(
+        access.is_manager(actor, dossier),
+        "Only the dossier's keeper, their department head or a "
+        "records officer can change the dossier.",
+    )
+    _require(
+        dossier.status == DossierStatus.OPEN,
+        "Only open dossiers can be changed; a records officer reopens a closed one.",
+    )
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    values = {k: _nfc(v) for k, v in values.items()}
+    if "title" in values:
+        _require(
+            bool(values["title"]) and len(values["title"]) <= 500,
+            "The dossier title is required (at most 500 characters).",
+        )
+    if "retention_years" in values:
+        years = values["retention_years"]
+        _require(
+            years is None or 1 <= years <= 100, "The retention period is not valid."
+        )
+    changes = {}
+    for key, value in values.items():
+        old = getattr(dossier, key)
+        if value != old:
+            changes[key] = {"old": old, "new": value}
+            setattr(dossier, key, value)
+    if changes:
+        _audit("dossier.update", dossier, actor, changes=changes)
+    db.session.commit()
+    return sorted(changes)
+
+
+def hold(actor: User, dossier: Dossier, until: date, approval: str) -> Dossier:
+    """Keep a closed dossier back past its transfer deadline (Art. 31), with approval.
+
+    ``approval`` names the written approval (số, ký hiệu, ngày of the decision). The new
+    deadline must be later than the normal one and at most 2 years after it; the
+    30-day reminder follows the new deadline. Only records officers record it.
+    """
+    _require(
+        actor.role == Role.RECORDS_OFFICER and actor.agency_id == dossier.agency_id,
+        "Only the agency's records officers record that a dossier is kept back.",
+    )
+    _require(
+        dossier.status == DossierStatus.CLOSED,
+        "Only closed dossiers that are not archived can be kept back.",
+    )
+    normal = archive_due_for(dossier)
+    _require(
+        normal is not None,
+        "This dossier has no transfer deadline, so it cannot be kept back.",
+    )
+    approval = (_nfc(approval) or "")[:300]
+    _require(
+        bool(approval),
+        "Give the written approval for keeping the dossier back (number, notation, date).",
+    )
+    latest = add_months(normal, 12 * MAX_HOLD_YEARS)
+    _require(
+        normal < until <= latest,
+        "The new deadline must be after %(normal)s and at most 2 years later (%(latest)s).",
+        normal=f"{normal:%d/%m/%Y}",
+        latest=f"{latest:%d/%m/%Y}",
+    )
+    _require(until >= today(), "The new deadline cannot be in the past.")
+    dossier.held_until = dossier.archive_due = until
+    dossier.hold_approval = approval
+    _audit(
+        "dossier.hold",
+        dossier,
+        actor,
+        until=until.isoformat(),
+        normal_due=normal.isoformat(),
+        approval=approval,
+    )
     db.session.commit()
     return dossier
 

@@ -30,6 +30,8 @@ from .forms import (
     AddToDossierForm,
     CloseForm,
     DossierForm,
+    EditForm,
+    HoldForm,
     ReopenForm,
     SimpleForm,
     retention_value,
@@ -232,6 +234,15 @@ def _render(dossier: Dossier, status: int = 200, **forms: Any):  # type: ignore[
         "simple_form": SimpleForm(formdata=None),
         "close_form": close_form,
         "reopen_form": forms.get("reopen") or ReopenForm(formdata=None),
+        "edit_form": forms.get("edit")
+        or EditForm(
+            formdata=None,
+            obj=dossier,
+            retention=""
+            if dossier.retention_years is None
+            else str(dossier.retention_years),
+        ),
+        "hold_form": forms.get("hold") or HoldForm(formdata=None),
         "is_records_officer": current_user.role == Role.RECORDS_OFFICER,
     }
     return render_template("dossiers/show.html", **context), status
@@ -299,6 +310,54 @@ def close(dossier_id: int):
         _refused(exc)
         return _render(dossier, 400, close=form)
     flash(_("The dossier is closed."), "success")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
+@bp.route("/<int:dossier_id>/edit", methods=["POST"])
+@login_required
+def edit(dossier_id: int):
+    dossier = _manage(dossier_id)
+    form = EditForm()
+    if not form.validate():
+        return _render(dossier, 400, edit=form)
+    try:
+        changed = services.update(
+            current_user,
+            dossier,
+            title=form.title.data,
+            section=form.section.data or "",
+            description=form.description.data or "",
+            retention_years=retention_value(form.retention.data),
+            rights=form.rights.data,
+        )
+    except services.ActionRefused as exc:
+        db.session.rollback()
+        _refused(exc)
+        return _render(dossier, 400, edit=form)
+    if changed:
+        flash(_("The dossier information was saved."), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for(".show", dossier_id=dossier.id))
+
+
+@bp.route("/<int:dossier_id>/hold", methods=["POST"])
+@login_required
+def hold(dossier_id: int):
+    dossier = _manage(dossier_id)
+    form = HoldForm()
+    if not form.validate():
+        return _render(dossier, 400, hold=form)
+    try:
+        services.hold(current_user, dossier, form.until.data, form.approval.data)
+    except services.ActionRefused as exc:
+        db.session.rollback()
+        _refused(exc)
+        return _render(dossier, 400, hold=form)
+    flash(
+        _("The dossier is kept back until %(day)s.", day=f"{form.until.data:%d/%m/%Y}"),
+        "success",
+    )
     return redirect(url_for(".show", dossier_id=dossier.id))
 
 
