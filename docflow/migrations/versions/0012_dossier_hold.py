@@ -1,7 +1,7 @@
 """dossiers kept back past their transfer deadline (NĐ 30/2020 Art. 31)
 
-Revision ID: 0011_dossier_hold
-Revises: 0010_signing_tickets
+Revision ID: 0012_dossier_hold
+Revises: 0011_peer_trust
 Create Date: 2026-11-25 16:30:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-11-25 16:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_dossier_hold"
-down_revision = "0010_signing_tickets"
+revision = "0012_dossier_hold"
+down_revision = "0011_peer_trust"
 branch_labels = None
 depends_on = None
 
