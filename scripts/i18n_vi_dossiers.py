@@ -88,7 +88,6 @@ VI_DOSSIERS = {
     "Record the transfer to the archive": "Ghi nhận đã nộp lưu vào Lưu trữ cơ quan",
     "Reopen the dossier": "Mở lại hồ sơ",
     # edit and hold (Art. 29.3, Art. 31)
-    "Only the dossier's keeper, their department head or a records officer can change the dossier.": "Chỉ người lập hồ sơ, trưởng đơn vị của họ hoặc văn thư mới được sửa hồ sơ.",
     "Only open dossiers can be changed; a records officer reopens a closed one.": "Chỉ sửa được hồ sơ đang mở; hồ sơ đã kết thúc phải được văn thư mở lại.",
     "The dossier title is required (at most 500 characters).": "Phải có tiêu đề hồ sơ (tối đa 500 ký tự).",
     "Only the agency's records officers record that a dossier is kept back.": "Chỉ văn thư của cơ quan mới ghi nhận việc giữ lại hồ sơ.",
