@@ -161,6 +161,7 @@ def _register_domains(app: Flask) -> None:
     from .dossiers.views import bp as dossiers_bp
     from .home.views import bp as home_bp
     from .interchange import jobs as _interchange_jobs  # noqa: F401 - registers jobs
+    from .interchange.admin import bp as interchange_admin_bp
     from .interchange.cli import edxml_cli, interchange_cli
     from .interchange.views import bp as interchange_bp
     from .interchange.views import ui_bp as interchange_ui_bp
@@ -187,6 +188,7 @@ def _register_domains(app: Flask) -> None:
         interchange_bp
     )  # /interchange/v1: other instances post packets (HMAC, no session)
     app.register_blueprint(interchange_ui_bp)
+    app.register_blueprint(interchange_admin_bp)  # /admin/interchange (superadmin)
     app.cli.add_command(interchange_cli)
     app.cli.add_command(edxml_cli)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
