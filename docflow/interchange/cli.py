@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -12,6 +15,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from . import edxml
+
+logger = logging.getLogger(__name__)
 
 
 @click.group(
@@ -201,9 +206,48 @@ def peer_command(
 
 
 @interchange_cli.command("flush")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0.05),
+    default=None,
+    metavar="SECONDS",
+    help="Keep running: queue the due messages every SECONDS until SIGTERM or Ctrl-C "
+    "(e.g. --every 60 under systemd). Without it, run once (from cron).",
+)
 @with_appcontext
-def flush_command() -> None:
-    """Queue the outbox messages whose next attempt is due (run every minute from cron)."""
+def flush_command(every: float | None) -> None:
+    """Queue the outbox messages whose next attempt is due (once, or in a loop)."""
     from .jobs import retry_due
 
-    click.echo(f"{retry_due()} message(s) queued")
+    if every is None:
+        click.echo(f"{retry_due()} message(s) queued")
+        return
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        logger.info("interchange flush: signal %s, stopping", signum)
+        stop.set()
+
+    previous = {
+        sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    click.echo(f"queueing due outbox messages every {every:g} s (SIGTERM stops)")
+    runs = 0
+    try:
+        while not stop.is_set():
+            runs += 1
+            try:
+                count = retry_due()
+            except Exception:  # a database hiccup must not end the loop
+                db.session.rollback()
+                logger.exception("interchange flush: run %s failed", runs)
+            else:
+                if count:
+                    click.echo(f"{count} message(s) queued")
+            finally:
+                db.session.remove()  # a fresh session (and connection) per run
+            stop.wait(every)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"stopped after {runs} run(s)")
