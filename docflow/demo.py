@@ -150,6 +150,9 @@ def create_demo_data() -> list[tuple[str, str, str, str]]:
         rows.append((aname, f"{prefix}.lanhdao", "leader", DEMO_PASSWORD))
     _register_demo_keys(province)
     db.session.commit()
+    from .demo_documents import create_demo_documents
+
+    create_demo_documents(province)
     return rows
 
 
@@ -169,6 +172,10 @@ def _register_demo_keys(province) -> None:  # type: ignore[no-untyped-def]
     os.environ[PASSPHRASE_ENV] = (
         passphrase  # the server process holds the secret, never the database
     )
+    # Trust the demo CA so the demo's own signatures are recognised.
+    root = str(folder / "demo-root.pem")
+    if root not in current_app.config["TRUST_ROOTS"]:
+        current_app.config["TRUST_ROOTS"] = [*current_app.config["TRUST_ROOTS"], root]
     for label, user in (("leader", leader), ("seal", None)):
         exists = db.session.scalar(
             select(SigningCredential).where(
@@ -213,11 +220,6 @@ def demo(serve: bool, port: int) -> None:
         # Plain HTTP on loopback for the demo: a Secure cookie would not be sent back.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
-        # Trust the demo CA so the demo's own signatures are recognised.
-        app.config["TRUST_ROOTS"] = [
-            *app.config["TRUST_ROOTS"],
-            str(Path(app.instance_path) / "demo-pki" / "demo-root.pem"),
-        ]
         from werkzeug.serving import run_simple
 
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)

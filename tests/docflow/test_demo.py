@@ -45,10 +45,55 @@ def _check_demo(app) -> None:
         client = app.test_client()
         assert login(client, username, password).status_code == 302, username
         assert client.get("/").status_code == 200
+    counts = _check_demo_documents(province)
     # Running it again is harmless.
     again = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
     assert again.exit_code == 0
     assert db.session.scalar(db.select(db.func.count(Agency.id))) == 7
+    assert _check_demo_documents(province) == counts  # nothing made twice
+
+
+def _check_demo_documents(province) -> dict:
+    """The demo office is at work: documents at every stage, made through the services."""
+    from docflow.documents.models import IncomingDocument, IncomingStatus
+    from docflow.dossiers.models import Dossier
+    from docflow.outgoing.models import DeliveryState, OutgoingDocument, OutgoingStatus
+
+    incoming = list(db.session.scalars(db.select(IncomingDocument)))
+    mine = [d for d in incoming if d.agency_id == province.id]
+    statuses = sorted(d.status for d in mine)
+    assert statuses.count(IncomingStatus.PENDING) == 2
+    assert statuses.count(IncomingStatus.REGISTERED) == 1
+    assert sum(bool(d.assignments) for d in mine) == 2
+    outgoing = list(db.session.scalars(db.select(OutgoingDocument)))
+    assert sorted(d.status for d in outgoing) == sorted(
+        [OutgoingStatus.IN_REVIEW, OutgoingStatus.APPROVED, OutgoingStatus.ISSUED]
+    )
+    [issued] = [d for d in outgoing if d.status == OutgoingStatus.ISSUED]
+    delivered = [r for r in issued.recipients if r.delivery == DeliveryState.DELIVERED]
+    assert len(delivered) == 2
+    # ... and arrived in the two agencies' "waiting to be registered" queues.
+    arrived = [d for d in incoming if d.agency_id != province.id]
+    assert {d.agency_id for d in arrived} == {r.agency_id for r in delivered}
+    assert all(d.status == IncomingStatus.PENDING for d in arrived)
+    [dossier] = db.session.scalars(db.select(Dossier)).all()
+    assert len(dossier.items) == 3
+    # The PDFs carry Vietnamese text (searchable, printable).
+    from docflow.files.services import open_file
+
+    with open_file(mine[0].main_file) as fh:
+        data = fh.read()
+    import subprocess
+
+    text = subprocess.run(  # noqa: S603 - fixed arguments
+        ["pdftotext", "-", "-"],  # noqa: S607 - poppler-utils, installed by the scripts
+        input=data,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert mine[0].subject in " ".join(text.split())
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    return {"incoming": len(incoming), "outgoing": len(outgoing)}
 
 
 def test_demo_keys_let_the_outgoing_flow_run(make_app) -> None:
@@ -56,7 +101,7 @@ def test_demo_keys_let_the_outgoing_flow_run(make_app) -> None:
 
     from docflow.documents.vocab import Secrecy, Urgency
     from docflow.outgoing import services as s
-    from docflow.outgoing.models import OutgoingStatus
+    from docflow.outgoing.models import OutgoingDocument, OutgoingStatus
     from tests.docflow.office import make_pdf
 
     app = make_app()
@@ -76,7 +121,14 @@ def test_demo_keys_let_the_outgoing_flow_run(make_app) -> None:
         s.submit(drafter, doc, [], leader.id)
         s.review(leader, doc, True)
         s.sign(leader, doc)
+        # The demo issued one document already; numbers follow in the same register.
+        before = db.session.scalar(
+            db.select(db.func.max(OutgoingDocument.number)).where(
+                OutgoingDocument.agency_id == clerk.agency_id
+            )
+        )
         s.issue(clerk, doc)
         assert (
-            doc.status == OutgoingStatus.ISSUED and doc.number_notation == "01/QĐ-UBND"
+            doc.status == OutgoingStatus.ISSUED
+            and doc.number_notation == f"{before + 1:02d}/QĐ-UBND"
         )
