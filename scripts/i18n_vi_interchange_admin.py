@@ -61,4 +61,6 @@ VI_INTERCHANGE_ADMIN = {
     "Seal optional": "Không bắt buộc",
     "Pinned certificates": "Chứng thư được ghim",
     "No peers: every agency is served by this system.": "Chưa có cơ quan liên thông: mọi cơ quan đều dùng hệ thống này.",
+    "Other files of the interchange packet": "Các tệp khác trong gói tin liên thông",
+    "Signatures not checked (not a PDF, or the check is still running).": "Chưa kiểm tra chữ ký số (không phải tệp PDF, hoặc đang kiểm tra).",
 }

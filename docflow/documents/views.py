@@ -266,12 +266,14 @@ def _render_document(doc: IncomingDocument, **override_forms):  # type: ignore[n
         if doc.status == IncomingStatus.PENDING
         else []
     )
+    content_ok = can_view_content(current_user, doc)
     return render_template(
         "documents/show.html",
         doc=doc,
         forms=forms,
         report=report,
-        content_ok=can_view_content(current_user, doc),
+        content_ok=content_ok,
+        packet_files=_packet_files(doc) if content_ok else [],
         duplicates=duplicates,
         pending_extensions=pending_extensions,
     )
@@ -507,6 +509,26 @@ def main_file(doc_id: int):
     if doc.main_file is None or not can_view_content(current_user, doc):
         abort(404)
     return _send(doc.main_file, request.args.get("download") == "1")
+
+
+def _packet_files(doc: IncomingDocument) -> list:
+    """The other files of the interchange packet the document came in (none otherwise)."""
+    from ..interchange.services import packet_files
+
+    return packet_files(doc)
+
+
+@bp.route("/<int:doc_id>/packet-files/<int:file_id>")
+@login_required
+def packet_file(doc_id: int, file_id: int):
+    """A file of the packet besides the main one: the same rules as the main file."""
+    doc = visible_document_or_404(current_user, doc_id)
+    if not can_view_content(current_user, doc):
+        abort(404)
+    stored = next((f for f, _r in _packet_files(doc) if f.id == file_id), None)
+    if stored is None:
+        abort(404)
+    return _send(stored, request.args.get("download") == "1")
 
 
 @bp.route("/<int:doc_id>/attachments/<int:attachment_id>")

@@ -13,6 +13,12 @@ def deliver(message_id: int) -> None:
     services.deliver_message(message_id)
 
 
+@job("interchange.validate_extra_files")
+def validate_extra_files(incoming_id: int) -> None:
+    """Check the signatures of a received packet's other files (attachments, appendices)."""
+    services.validate_extra_files(incoming_id)
+
+
 @job("interchange.status")
 def send_status(incoming_id: int, code: str) -> None:
     """Send status ``code`` about a document received by interchange (nothing for uploads)."""

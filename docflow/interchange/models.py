@@ -113,6 +113,9 @@ class Receipt(db.Model):
     via: Mapped[str] = mapped_column(String(16))
     #: JSON list of stored-file ids of the packet's other files (sealed attachments).
     extra_files: Mapped[str | None] = mapped_column(Text)
+    #: JSON object: stored-file id -> signature report of that file (PDFs only), written
+    #: by the ``interchange.validate_extra_files`` job.
+    extra_reports: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -297,6 +297,7 @@ def _accept_for(
     # the receipt's unique constraint at commit instead; the sender retries and gets the twin.
     incoming = _create_incoming(agency, packet, via, sealed_by)
     enqueue_after_commit("incoming.validate_signatures", incoming.id)
+    enqueue_after_commit("interchange.validate_extra_files", incoming.id)
     enqueue_after_commit("interchange.status", incoming.id, "01")
     return incoming
 
@@ -379,6 +380,62 @@ def _create_incoming(
         incoming.id,
     )
     return incoming
+
+
+def packet_files(incoming: IncomingDocument) -> list[tuple[Any, dict | None]]:
+    """The packet's other files of a received document, each with its signature report.
+
+    The report is None until ``interchange.validate_extra_files`` has run (or for files
+    that are not PDFs). Callers check that the user may see the document's content.
+    """
+    from ..files.models import StoredFile
+
+    receipt = db.session.scalar(
+        select(Receipt).where(Receipt.incoming_id == incoming.id)
+    )
+    if receipt is None or not receipt.extra_files:
+        return []
+    ids = [int(i) for i in json.loads(receipt.extra_files)]
+    reports = json.loads(receipt.extra_reports) if receipt.extra_reports else {}
+    files = {
+        f.id: f
+        for f in db.session.scalars(
+            select(StoredFile).where(
+                StoredFile.id.in_(ids), StoredFile.agency_id == incoming.agency_id
+            )
+        )
+    }
+    return [(files[i], reports.get(str(i))) for i in ids if i in files]
+
+
+def validate_extra_files(incoming_id: int) -> None:
+    """Validate the signatures of the packet's other PDF files and keep the reports (commits)."""
+    from signing.validate import validate_pdf
+
+    incoming = db.session.get(IncomingDocument, incoming_id)
+    if incoming is None:
+        return
+    config = current_app.config
+    reports = {}
+    for stored, _report in packet_files(incoming):
+        if stored.media_type != "application/pdf":
+            continue
+        report = validate_pdf(
+            _read(stored.id),
+            trust_roots=config["TRUST_ROOTS"],
+            allow_fetching=config["REVOCATION_FETCHING"],
+        )
+        reports[str(stored.id)] = report.to_dict()
+    if not reports:
+        return
+    receipt = db.session.scalar(
+        select(Receipt).where(Receipt.incoming_id == incoming_id)
+    )
+    receipt.extra_reports = json.dumps(reports, ensure_ascii=False)
+    db.session.commit()
+    logger.info(
+        "signatures of %s packet file(s) of incoming %s", len(reports), incoming_id
+    )
 
 
 # ------------------------------------------------------------------ statuses

@@ -231,6 +231,7 @@ def _document_urls(app, doc, att, req) -> list[tuple[str, str]]:
     values = {
         "doc_id": doc.id,
         "attachment_id": att.id,
+        "file_id": att.file_id,  # packet files: the same rules as the document's files
         "req_id": req.id,
         "decision": "grant",
     }
