@@ -63,4 +63,6 @@ VI_INTERCHANGE_ADMIN = {
     "No peers: every agency is served by this system.": "Chưa có cơ quan liên thông: mọi cơ quan đều dùng hệ thống này.",
     "Other files of the interchange packet": "Các tệp khác trong gói tin liên thông",
     "Signatures not checked (not a PDF, or the check is still running).": "Chưa kiểm tra chữ ký số (không phải tệp PDF, hoặc đang kiểm tra).",
+    "Interchange packets not delivered": "Gói tin liên thông chưa gửi được",
+    "Failed after every retry: send them again from the outbox.": "Đã gửi lại nhiều lần không thành công: hãy gửi lại từ hàng đợi gửi liên thông.",
 }

@@ -46,7 +46,14 @@ def index():
             )
         )
         if current_user.is_superadmin:
+            from ..interchange.models import OutboxMessage
+
             stats["agencies"] = db.session.scalar(select(func.count(Agency.id)))
+            stats["outbox_failed"] = db.session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.state == "failed"
+                )
+            )
     from ..documents.models import Notification
     from ..documents.queries import counts as inbox_counts
 

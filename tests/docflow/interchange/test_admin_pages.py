@@ -236,6 +236,11 @@ def test_the_outbox_lists_filters_and_sends_a_failed_message_again(
 
     client = pair.app_a.test_client()
     login(client, "root")
+    home = client.get("/").get_data(as_text=True)
+    assert (
+        'data-outbox-failed="1"' in home
+        and "/admin/interchange/outbox?state=failed" in home
+    )
     html = client.get("/admin/interchange/outbox?state=failed").get_data(as_text=True)
     assert (
         f'data-message="{msg.id}"' in html and f'data-message="{sent.id}"' not in html

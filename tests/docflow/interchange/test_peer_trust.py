@@ -9,6 +9,7 @@ from docflow.audit.models import AuditEntry
 from docflow.extensions import db
 from docflow.interchange import services, trust
 from docflow.interchange.models import OutboxMessage, Peer
+from docflow.interchange.transport import request_headers
 from docflow.outgoing.models import SigningCredential
 from tests.docflow.interchange.test_seal import (  # noqa: F401 - fixtures
     SEAL_PIN_ENV,
@@ -116,6 +117,19 @@ def test_a_missing_seal_is_refused_when_required(pair, issue_document) -> None:
     assert msg.state == "failed" and msg.attempts == 1
     assert "a seal (XML-DSig) is required" in msg.last_error
     assert _incoming_in_b(pair) == 0
+    # What instance B answers: 422 with the reason in JSON, signed back (HMAC).
+    path = services.PACKETS_PATH
+    headers = request_headers(
+        "a-shared-secret-of-32-characters", A_CODE, path, msg.payload
+    )
+    resp = pair.app_b.test_client().post(
+        path, data=msg.payload, headers=headers, content_type="application/xml"
+    )
+    assert resp.status_code == 422 and resp.get_json() == {
+        "result": "rejected",
+        "reason": f"a seal (XML-DSig) is required on document packets from {A_CODE}",
+    }
+    assert resp.headers.get("X-Edxml-Signature")
 
 
 def test_an_unsealed_packet_is_accepted_when_not_required(
