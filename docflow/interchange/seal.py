@@ -6,6 +6,8 @@ and ``_TokenKey`` hands that to pyHanko's signer for the token. The receiver che
 signature over the whole document, then the certificate against its trust roots
 (``TRUST_ROOTS``, intermediates from ``SIGNING_CHAIN``). This proves which agency's seal
 signed the packet; the HMAC of ``transport`` still authenticates the sending system.
+Whether a peer's packets must be sealed, and with which certificates (pins), is
+decided by ``trust.check_seal`` on the ``Seal`` returned here.
 """
 
 from __future__ import annotations
