@@ -59,6 +59,12 @@ class IndexDocument:
     department_ids: Sequence[str] = ()  #: departments allowed to see it
     user_ids: Sequence[str] = ()  #: users allowed to see it
     public_in_agency: bool = False  #: visible to everyone in the agency
+    #: What the entry is, in the application's own words (e.g. "incoming", "dossier"):
+    #: a filter and facet, returned with each hit.
+    kind: str = ""
+    #: More metadata searched like the subject but never shown in snippets (e.g. the
+    #: recipients of a letter, the titles of the documents in a folder).
+    extra_text: str = ""
 
     def __post_init__(self) -> None:
         _check_token("id", self.id)
@@ -124,6 +130,7 @@ class SearchHit:
     issued_date: dt.date | None
     status: str
     snippet: str  #: HTML: escaped text with <mark>…</mark> around matches ("" if none)
+    kind: str = ""  #: IndexDocument.kind
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,7 +37,7 @@ BOOST_EXACT = 1.0  #: the syllable with the diacritics as typed
 BOOST_BIGRAM = 2.0  #: two adjacent syllables (a word) as typed, folded
 BOOST_SUBJECT = 1.5  #: the syllable in the subject (trích yếu)
 BOOST_OWN_NUMBER = 20.0  #: the document's own notation, above mere references
-FILTER_FIELDS = ("doc_type", "issuer", "year", "status", "confidentiality")
+FILTER_FIELDS = ("doc_type", "issuer", "year", "status", "confidentiality", "kind")
 MAX_FACET_VALUES = 30
 
 
@@ -61,6 +61,7 @@ def make_schema() -> fields.Schema:
         doc_type=fields.ID(stored=True, sortable=True),
         status=fields.ID(stored=True, sortable=True),
         confidentiality=fields.ID(stored=True, sortable=True),
+        kind=fields.ID(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         issued=fields.NUMERIC(stored=True, sortable=True, bits=32, signed=False),
         updated=fields.STORED(),
@@ -86,11 +87,11 @@ def to_fields(doc: IndexDocument) -> dict[str, Any]:
     """Whoosh field values for one document (all text NFC)."""
     nfc = analysis.nfc
     subject, content = nfc(doc.subject), nfc(doc.content)
+    extra = nfc(doc.extra_text)
     number = nfc(doc.number).strip()
     # Everything a user might type goes into the searchable text.
-    text = "\n".join(
-        p for p in (subject, number, nfc(doc.issuer), nfc(doc.signer), content) if p
-    )
+    parts = (subject, number, nfc(doc.issuer), nfc(doc.signer), extra, content)
+    text = "\n".join(p for p in parts if p)
     own = analysis.normalize_number(number) if number else ""
     refs = analysis.find_numbers(text)
     return {
@@ -108,6 +109,7 @@ def to_fields(doc: IndexDocument) -> dict[str, Any]:
         "doc_type": nfc(doc.doc_type),
         "status": doc.status,
         "confidentiality": doc.confidentiality,
+        "kind": doc.kind,
         "year": str(doc.issued_date.year) if doc.issued_date else "",
         "issued": _date_int(doc.issued_date),
         "updated": doc.updated_at.isoformat() if doc.updated_at else "",
@@ -208,15 +210,31 @@ class WhooshIndex(SearchIndex):
             os.makedirs(self.path, exist_ok=True)
             if index.exists_in(self.path):
                 self._ix = index.open_dir(self.path)
-                if set(self._ix.schema.names()) != set(schema.names()):
+                have, want = set(self._ix.schema.names()), set(schema.names())
+                if have - want:
                     raise SearchError(
                         f"index at {self.path} has an older schema: rebuild it "
                         "(delete the folder and re-index)"
                     )
+                if want - have:
+                    self._add_fields(schema, sorted(want - have))
             else:
                 self._ix = index.create_in(self.path, schema)
         except (OSError, index.IndexError) as exc:
             raise SearchError(f"cannot open index at {self.path}: {exc}") from exc
+
+    def _add_fields(self, schema: fields.Schema, names: list[str]) -> None:
+        """Add fields a newer version introduced; existing entries have them empty."""
+        w = self._writer()
+        try:
+            for name in names:
+                w.add_field(name, schema[name])
+        except BaseException:
+            w.cancel()
+            raise
+        w.commit()
+        self._ix = index.open_dir(self.path)
+        logger.info("search index %s: added fields %s", self.path, ", ".join(names))
 
     # -- writing -------------------------------------------------------------
 
@@ -371,6 +389,7 @@ class WhooshIndex(SearchIndex):
                     issued_date=_int_date(hit.get("issued")),
                     status=hit.get("status", ""),
                     snippet=snippet,
+                    kind=hit.get("kind", ""),
                 )
             )
         facets = {}

@@ -341,3 +341,63 @@ def test_unrestricted_search_sees_every_agency(index, make_doc):
     assert dict(results.facets["year"]) == {"2021": 1, "2022": 1, "2023": 1}
     assert index.count() == 3
     assert set(index.ids_with_versions()) == {"a1", "b1", "b2"}
+
+
+def test_kind_filters_counts_and_comes_back_on_hits(index, make_doc):
+    index.upsert(
+        [
+            make_doc("1", kind="incoming", subject="Kế hoạch phòng chống thiên tai"),
+            make_doc("o1", kind="outgoing", subject="Kế hoạch phòng chống dịch"),
+            make_doc("d1", kind="dossier", subject="Hồ sơ kế hoạch năm"),
+            make_doc("o2", kind="outgoing", subject="Kế hoạch khác", agency_id="B"),
+        ]
+    )
+    results = search(index, "ke hoach", facets=("kind",))
+    assert results.total == 3
+    assert dict(results.facets["kind"]) == {"incoming": 1, "outgoing": 1, "dossier": 1}
+    assert {h.id: h.kind for h in results.hits} == {
+        "1": "incoming",
+        "o1": "outgoing",
+        "d1": "dossier",
+    }
+    only = search(index, "ke hoach", filters={"kind": ["outgoing"]})
+    assert ids(only) == ["o1"] and only.total == 1
+
+
+def test_extra_text_is_searched_but_not_shown(index, make_doc):
+    index.upsert(
+        [
+            make_doc(
+                "1",
+                subject="Công văn gửi các sở",
+                content="Nội dung công văn",
+                extra_text="Sở Tài chính\nSở Nội vụ",
+            )
+        ]
+    )
+    results = search(index, "so tai chinh")
+    assert ids(results) == ["1"]
+    assert "Tài chính" not in results.hits[0].snippet
+
+
+def test_an_index_without_newer_fields_gains_them(tmp_path, make_doc):
+    """An index written before a field existed opens, keeps its entries, takes the new field."""
+    from whoosh import index as whoosh_index
+
+    from search.whoosh_index import WhooshIndex, make_schema
+
+    old = make_schema()
+    old.remove("kind")
+    (tmp_path / "old").mkdir()
+    whoosh_index.create_in(tmp_path / "old", old)
+    writer = whoosh_index.open_dir(tmp_path / "old").writer()
+    writer.add_document(id="7", version="1", agency="A", public="1", text="thiên tai")
+    writer.commit()
+
+    upgraded = WhooshIndex(tmp_path / "old")
+    assert "kind" in upgraded._ix.schema.names()
+    upgraded.upsert([make_doc("o8", kind="outgoing", subject="Thiên tai")])
+    results = search(upgraded, "thien tai", facets=("kind",))
+    assert sorted(ids(results)) == ["7", "o8"]
+    assert dict(results.facets["kind"]) == {"outgoing": 1}  # the old entry has none
+    assert ids(search(upgraded, "thien tai", filters={"kind": ["outgoing"]})) == ["o8"]
