@@ -34,7 +34,7 @@ from .outgoing.models import (
     ReviewStep,
     SigningCredential,
 )
-from .searching.models import DocumentText
+from .searching.models import DocumentText, OutgoingText
 from .signing_agent.models import SigningTicket, UserCertificate
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "OutgoingDocument",
     "OutgoingEvent",
     "OutgoingRegister",
+    "OutgoingText",
     "OutgoingVersion",
     "Peer",
     "PeerCertificate",

@@ -1,4 +1,4 @@
-"""Vietnamese messages of search: the search page, its JSON twin, extraction states (merged by i18n_vi.py)."""
+"""Vietnamese messages of search: the search page, its JSON twin, extraction states, kinds (merged by i18n_vi.py)."""
 
 VI_SEARCH = {
     "Search": "Tìm kiếm",
@@ -25,4 +25,10 @@ VI_SEARCH = {
     "Content extracted for search.": "Đã trích xuất nội dung để tìm kiếm.",
     "No text found in the file (a scan without OCR?): only the metadata is searchable.": "Không tìm thấy chữ trong tệp (bản quét chưa nhận dạng ký tự?): chỉ tìm được theo thông tin văn bản.",
     "The content could not be extracted: only the metadata is searchable.": "Không trích xuất được nội dung: chỉ tìm được theo thông tin văn bản.",
+    "Search documents and dossiers": "Tìm kiếm văn bản và hồ sơ",
+    "Search in": "Tìm trong",
+    "%(n)d results found.": "Tìm thấy %(n)d kết quả.",
+    "Incoming document": "Văn bản đến",
+    "Outgoing document": "Văn bản đi",
+    "Dossier": "Hồ sơ",
 }

@@ -30,9 +30,16 @@ from ..auth.models import Role, User
 from .access import AGENCY_WIDE_ROLES
 from .models import IncomingDocument
 
+KIND = "incoming"  #: entry ids are the bare document ids
+
 
 def viewer_for(user: User) -> Viewer:
-    """The search viewer matching ``access.visible_clause`` for ``user``."""
+    """The search viewer matching ``access.visible_clause`` for ``user``.
+
+    The same viewer searches outgoing documents and dossiers: their rules have the same
+    shape (agency-wide roles, the user's own id, a head's department), and their entries
+    are written in these terms (``outgoing/indexing.py``, ``dossiers/indexing.py``).
+    """
     departments: tuple[str, ...] = ()
     if user.role == Role.DEPARTMENT_HEAD and user.department_id is not None:
         departments = (str(user.department_id),)
@@ -68,6 +75,7 @@ def to_index_document(doc: IncomingDocument, content: str = "") -> IndexDocument
     user_ids, department_ids = _permissions(doc)
     fields = {
         "id": str(doc.id),
+        "kind": KIND,
         "agency_id": str(doc.agency_id),
         "subject": doc.subject or "",
         "content": "" if doc.is_secret else (content or ""),
@@ -82,10 +90,12 @@ def to_index_document(doc: IncomingDocument, content: str = "") -> IndexDocument
         "user_ids": user_ids,
         "public_in_agency": False,
     }
-    return IndexDocument(version=_version(fields), updated_at=doc.updated_at, **fields)
+    return IndexDocument(
+        version=entry_version(fields), updated_at=doc.updated_at, **fields
+    )
 
 
-def _version(fields: dict) -> str:
+def entry_version(fields: dict) -> str:
     """A hash of everything the entry holds: any change (metadata, text, access) shows as drift."""
     payload = json.dumps(
         fields, sort_keys=True, default=str, ensure_ascii=False

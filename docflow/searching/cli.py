@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 @click.group("search")
 def search_cli() -> None:
-    """Full-text search index of incoming documents."""
+    """Full-text search index: incoming and issued outgoing documents, dossiers."""
 
 
 def _bar(total: int, quiet: bool, unit: str = "doc") -> tqdm:
@@ -67,7 +67,10 @@ def reindex(
 )
 @with_appcontext
 def check(repair: bool) -> None:
-    """Compare the database with the index: missing, stale and orphaned entries."""
+    """Compare the database with the index: missing, stale and orphaned entries.
+
+    Entry ids: "42" incoming document, "o42" outgoing document, "d42" dossier.
+    """
     from .services import check as run
     from .services import repair as fix
 
@@ -101,23 +104,40 @@ def check(repair: bool) -> None:
 @click.option(
     "--agency", "agency_code", help="QCVN 102 code: search within this agency only."
 )
+@click.option(
+    "--kind",
+    type=click.Choice(["incoming", "outgoing", "dossier"]),
+    help="Only this kind of entry.",
+)
 @click.option("--page", default=1, show_default=True)
 @click.option("--per-page", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @with_appcontext
 def query(
-    text: str, agency_code: str | None, page: int, per_page: int, as_json: bool
+    text: str,
+    agency_code: str | None,
+    kind: str | None,
+    page: int,
+    per_page: int,
+    as_json: bool,
 ) -> None:
     """Ranked results (operators: unrestricted within the agency, or across agencies)."""
     from sqlalchemy import select
 
-    from search.index import QueryError, SearchQuery, Viewer
+    from search.index import FACETS, QueryError, SearchQuery, Viewer
 
     from ..agencies.models import Agency
     from ..extensions import db
     from . import get_index
     from .services import as_dict
 
+    common = {
+        "text": text,
+        "page": page,
+        "per_page": per_page,
+        "filters": {"kind": [kind]} if kind else {},
+        "facets": (*FACETS, "kind"),
+    }
     if agency_code:
         agency = db.session.scalar(
             select(Agency).where(Agency.code == agency_code.strip().upper())
@@ -125,13 +145,10 @@ def query(
         if agency is None:
             raise click.ClickException(f"no agency with code {agency_code!r}")
         q = SearchQuery(
-            text=text,
-            viewer=Viewer(str(agency.id), "operator", all_in_agency=True),
-            page=page,
-            per_page=per_page,
+            viewer=Viewer(str(agency.id), "operator", all_in_agency=True), **common
         )
     else:
-        q = SearchQuery(text=text, unrestricted=True, page=page, per_page=per_page)
+        q = SearchQuery(unrestricted=True, **common)
     try:
         results = get_index().search(q)
     except QueryError as exc:
@@ -139,9 +156,12 @@ def query(
     if as_json:
         click.echo(json.dumps(as_dict(results), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{results.total} documents (page {results.page}/{results.pages})")
+    click.echo(f"{results.total} results (page {results.page}/{results.pages})")
     for hit in results.hits:
-        click.echo(f"{hit.id:>8}  {hit.score:7.2f}  {hit.number or '-'}  {hit.subject}")
+        click.echo(
+            f"{hit.id:>8}  {hit.kind or 'incoming':<8}  {hit.score:7.2f}  "
+            f"{hit.number or '-'}  {hit.subject}"
+        )
         if hit.snippet:
             click.echo(f"{'':>18}{hit.snippet}")
 

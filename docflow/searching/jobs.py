@@ -1,4 +1,4 @@
-"""Index and extraction jobs. They take ids, are safe to run twice and return quietly
+"""Index and extraction jobs (incoming and outgoing documents, dossiers). They take ids, are safe to run twice and return quietly
 when the row is gone (the entry is then removed from the index).
 
 Index writes happen only here and in the operator commands: Whoosh has one writer per
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app
+from sqlalchemy import select
 
 from search.extract import Limits, extract_bytes
 from search.index import IndexBusy
@@ -21,12 +22,17 @@ from storage.errors import StorageError, StorageUnavailable
 
 from ..documents.indexing import to_index_document
 from ..documents.models import IncomingDocument
+from ..dossiers import indexing as dossier_indexing
+from ..dossiers.models import Dossier, DossierItem
 from ..extensions import db
+from ..files.models import StoredFile
 from ..files.services import open_file
 from ..jobs import job
+from ..outgoing import indexing as outgoing_indexing
+from ..outgoing.models import OutgoingDocument
 from ..timeutil import utcnow
 from . import get_index
-from .models import DocumentText, TextState
+from .models import DocumentText, ExtractedText, OutgoingText, TextState
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +84,7 @@ def index_incoming(document_id: int) -> None:
     doc = db.session.get(IncomingDocument, document_id)
     if doc is None:
         write_with_retry(lambda: index.delete([str(document_id)]))
+        refresh_dossiers_holding("incoming", document_id)
         return
     text = db.session.get(DocumentText, doc.id)
     if text is not None and doc.is_secret:
@@ -93,6 +100,7 @@ def index_incoming(document_id: int) -> None:
         current_app.extensions["docflow.jobs"].enqueue(
             "search.extract", doc.id, job_id=f"search.extract-{doc.id}"
         )
+    refresh_dossiers_holding("incoming", document_id)
 
 
 def extract_document(
@@ -101,9 +109,20 @@ def extract_document(
     """Extract the main file's text into its ``DocumentText`` row (added, not committed)."""
     if doc.main_file is None or doc.is_secret:
         return None
+    return _extract_into(DocumentText, doc.id, doc.main_file, "incoming", ocr)
+
+
+def _extract_into(
+    model: type[ExtractedText],
+    document_id: int,
+    file: StoredFile,
+    label: str,
+    ocr: bool | None,
+) -> ExtractedText:
+    """Extract ``file`` into the ``model`` row of ``document_id`` (added, not committed)."""
     ocr = ocr_enabled() if ocr is None else ocr
     try:
-        with open_file(doc.main_file) as stream:
+        with open_file(file) as stream:
             data = stream.read()
     except StorageUnavailable:
         raise  # transient: let the queue retry
@@ -124,15 +143,16 @@ def extract_document(
             result.reason[:500],
         )
         kind, pages, ocr_pages = result.kind, result.pages, result.ocr_pages
-    row = db.session.get(DocumentText, doc.id) or DocumentText(document_id=doc.id)
-    row.source_sha256 = doc.main_file.sha256
+    row = db.session.get(model, document_id) or model(document_id=document_id)
+    row.source_sha256 = file.sha256
     row.state, row.text, row.reason = result_state, result_text, reason
     row.kind, row.pages, row.ocr_pages, row.ocr = kind, pages, ocr_pages, ocr
     row.extracted_at = utcnow()
     db.session.add(row)
     logger.info(
-        "text of incoming %s: %s (%d pages, %d by OCR) %s",
-        doc.id,
+        "text of %s %s: %s (%d pages, %d by OCR) %s",
+        label,
+        document_id,
         result_state.value,
         pages,
         ocr_pages,
@@ -152,3 +172,103 @@ def extract(document_id: int, force: bool = False) -> None:
         extract_document(doc)
         db.session.commit()
     index_incoming(document_id)
+
+
+# ------------------------------------------------------------------ outgoing documents
+def needs_outgoing_extraction(doc: OutgoingDocument, text: OutgoingText | None) -> bool:
+    """True if the issued PDF has no extracted text yet (never for secret documents)."""
+    if doc.issued_file is None or doc.is_secret:
+        return False
+    return text is None or text.source_sha256 != doc.issued_file.sha256
+
+
+def current_outgoing_text(doc: OutgoingDocument, text: OutgoingText | None) -> str:
+    """The extracted text of the document's issued PDF ("" otherwise)."""
+    if (
+        text is None
+        or doc.issued_file is None
+        or text.source_sha256 != doc.issued_file.sha256
+    ):
+        return ""
+    return text.text
+
+
+def extract_outgoing_document(
+    doc: OutgoingDocument, *, ocr: bool | None = None
+) -> OutgoingText | None:
+    """Extract the issued PDF's text into its ``OutgoingText`` row (added, not committed)."""
+    if doc.issued_file is None or doc.is_secret:
+        return None
+    return _extract_into(OutgoingText, doc.id, doc.issued_file, "outgoing", ocr)
+
+
+@job("search.index_outgoing")
+def index_outgoing(document_id: int) -> None:
+    """Bring an outgoing document's entry up to date; drafts and deleted rows have none."""
+    index = get_index()
+    doc = db.session.get(OutgoingDocument, document_id)
+    if doc is None or not outgoing_indexing.is_indexed(doc):
+        write_with_retry(
+            lambda: index.delete([outgoing_indexing.entry_id(document_id)])
+        )
+    else:
+        text = db.session.get(OutgoingText, doc.id)
+        if text is not None and doc.is_secret:
+            db.session.delete(text)
+            db.session.commit()
+            text = None
+        entry = outgoing_indexing.to_index_document(
+            doc, current_outgoing_text(doc, text)
+        )
+        write_with_retry(lambda: index.upsert([entry]))
+        if needs_outgoing_extraction(doc, text):
+            current_app.extensions["docflow.jobs"].enqueue(
+                "search.extract_outgoing",
+                doc.id,
+                job_id=f"search.extract_outgoing-{doc.id}",
+            )
+    refresh_dossiers_holding("outgoing", document_id)
+
+
+@job("search.extract_outgoing")
+def extract_outgoing(document_id: int, force: bool = False) -> None:
+    """Extract (and OCR) the issued PDF's text, keep it beside the original, re-index."""
+    doc = db.session.get(OutgoingDocument, document_id)
+    if doc is None:
+        return
+    text = db.session.get(OutgoingText, doc.id)
+    if force or needs_outgoing_extraction(doc, text):
+        extract_outgoing_document(doc)
+        db.session.commit()
+    index_outgoing(document_id)
+
+
+# ------------------------------------------------------------------ dossiers
+@job("search.index_dossier")
+def index_dossier(dossier_id: int) -> None:
+    """Bring a dossier's entry up to date (or remove it when the dossier is gone)."""
+    index = get_index()
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None:
+        write_with_retry(lambda: index.delete([dossier_indexing.entry_id(dossier_id)]))
+        return
+    entry = dossier_indexing.to_index_document(dossier)
+    write_with_retry(lambda: index.upsert([entry]))
+
+
+def refresh_dossiers_holding(kind: str, document_id: int) -> None:
+    """Re-index the dossiers holding a document (its title or its rules may have changed)."""
+    ids = db.session.scalars(
+        select(DossierItem.dossier_id)
+        .where(DossierItem.kind == kind, DossierItem.document_id == document_id)
+        .distinct()
+    ).all()
+    if not ids:
+        return
+    cache: dict = {}
+    entries = [
+        dossier_indexing.to_index_document(d, cache)
+        for d in db.session.scalars(select(Dossier).where(Dossier.id.in_(ids)))
+    ]
+    index = get_index()
+    write_with_retry(lambda: index.upsert(entries))

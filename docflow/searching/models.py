@@ -2,7 +2,8 @@
 
 Signed originals are never rewritten: the text lives in its own table, one row per
 document, tied to the SHA-256 of the file it came from (a new main file means a new
-extraction).
+extraction). Incoming documents keep theirs in ``incoming_text``, issued outgoing
+documents (the text of the issued PDF) in ``outgoing_text``.
 """
 
 from __future__ import annotations
@@ -24,12 +25,10 @@ class TextState(enum.StrEnum):
     FAILED = "failed"  #: damaged, encrypted, unsupported or too slow
 
 
-class DocumentText(db.Model):
-    __tablename__ = "incoming_text"
+class ExtractedText:
+    """Columns shared by the text tables (``document_id`` is declared by each table)."""
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("incoming_document.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int]
     #: SHA-256 of the file the text was extracted from.
     source_sha256: Mapped[str] = mapped_column(String(64))
     state: Mapped[TextState] = mapped_column(enum_column(TextState, length=16))
@@ -43,3 +42,23 @@ class DocumentText(db.Model):
     ocr: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(Text, default="")
     extracted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentText(ExtractedText, db.Model):
+    """Text of an incoming document's main file."""
+
+    __tablename__ = "incoming_text"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class OutgoingText(ExtractedText, db.Model):
+    """Text of an outgoing document's issued PDF (drafts are not extracted)."""
+
+    __tablename__ = "outgoing_text"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id", ondelete="CASCADE"), primary_key=True
+    )

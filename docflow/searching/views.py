@@ -1,5 +1,7 @@
-"""The search page and its JSON twin. Every result respects access.py: the viewer's
-rights are part of the query, so totals, facets and pages never count hidden documents.
+"""The search page and its JSON twin, over incoming documents, issued outgoing documents
+and dossiers (``kind`` filter). Every result respects the access rules of its kind: the
+viewer's rights are part of the query, so totals, facets and pages never count hidden
+entries.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from flask_login import current_user, login_required
 from search.index import SearchError
 
 from ..documents.views import STATUS_LABELS
+from ..dossiers.views import STATUS_LABELS as DOSSIER_STATUS_LABELS
 from ..extensions import db
 from ..i18n import N_
+from ..outgoing.views import STATUS_LABELS as OUTGOING_STATUS_LABELS
 from .models import DocumentText, TextState
-from .services import FILTERS, SORTS, as_dict, search_documents
+from .services import FILTERS, KINDS, SORTS, as_dict, hit_url, search_documents
+from .sources import SOURCES
 
 bp = Blueprint("search", __name__)
 
@@ -68,8 +73,10 @@ def _params() -> dict[str, Any]:
             filters[name] = values
     text = request.args.get("q", "").strip()[:500]
     sort = request.args.get("sort") or ("relevance" if text else "date")
+    kind = request.args.get("kind", "")
     return {
         "text": text,
+        "kind": kind if kind in KINDS else "",
         "filters": filters,
         "sort": sort if sort in SORTS else "relevance",
         "page": max(1, request.args.get("page", 1, type=int) or 1),
@@ -82,6 +89,7 @@ def _run(params: dict[str, Any]):  # type: ignore[no-untyped-def]
             current_user,
             params["text"],
             filters=params["filters"],
+            kind=params["kind"] or None,
             sort=params["sort"],
             page=params["page"],
             per_page=current_app.config["PAGE_SIZE"],
@@ -100,6 +108,7 @@ def page():
     def link(**changes: Any) -> str:
         args = {
             "q": params["text"] or None,
+            "kind": params["kind"] or None,
             "sort": params["sort"],
             **params["filters"],
         }
@@ -118,14 +127,32 @@ def page():
         SORT_LABELS=SORT_LABELS,
         STATUS_LABELS=STATUS_LABELS,
         status_label=_status_label,
+        kind_label=_kind_label,
+        hit_url=hit_url,
+        SOURCES=SOURCES,
     ), (503 if error else 200)
 
 
-def _status_label(value: str) -> str:
-    for status, label in STATUS_LABELS.items():
-        if status.value == value:
-            return _(label)
+#: Status labels per kind (the values of different kinds may one day coincide).
+_STATUS_LABELS_BY_KIND = {
+    "incoming": STATUS_LABELS,
+    "outgoing": OUTGOING_STATUS_LABELS,
+    "dossier": DOSSIER_STATUS_LABELS,
+}
+
+
+def _status_label(value: str, kind: str = "") -> str:
+    kinds = [kind] if kind in _STATUS_LABELS_BY_KIND else list(_STATUS_LABELS_BY_KIND)
+    for name in kinds:
+        for status, label in _STATUS_LABELS_BY_KIND[name].items():
+            if status.value == value:
+                return _(label)
     return value
+
+
+def _kind_label(kind: str) -> str:
+    source = SOURCES.get(kind or "incoming")
+    return _(source.label) if source else kind
 
 
 @bp.route("/search.json")
@@ -137,5 +164,5 @@ def as_json():
     results, error = _run(params)
     if results is None:
         return {"error": "unavailable", "message": error}, 503
-    urls = [url_for("incoming.show", doc_id=int(h.id)) for h in results.hits]
+    urls = [hit_url(h) for h in results.hits]
     return {"query": params, **as_dict(results, urls)}

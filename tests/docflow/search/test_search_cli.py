@@ -77,7 +77,8 @@ def test_query_command(app, office, registered) -> None:
     result = _run(app, "search", "query", "chay")
     assert (
         result.exit_code == 0
-        and "1 documents" in result.output
+        and "1 results" in result.output
+        and " incoming " in result.output
         and "<mark>" in result.output
     )
     assert _run(app, "search", "query", "x", "--agency", "000.00.00.X99").exit_code != 0

@@ -1,0 +1,98 @@
+"""How a dossier becomes a search entry, and who may find it.
+
+The entry holds the title, the number and notation (and FileCode), the heading, the
+notes (as the entry's text, shown in snippets) and the numbers and subjects of the
+documents inside. Access derives from ``access.visible_clause``: the agency
+(records officers and leaders search it whole), the keeper in ``user_ids``, the
+dossier's department in ``department_ids`` (its head's viewer carries it).
+
+The documents inside keep their own rules, and the dossier page shows a viewer only the
+ones they may see. So the subject of a document goes into the dossier's entry only when
+*every* user who may see the dossier may also see that document; otherwise a search
+for its words would reveal, through the dossier, a document the searcher cannot open.
+When a document's rules change (a new assignment), the dossiers holding it are
+re-indexed by the document's index job; ``docflow search check`` finds the rest.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from search.index import IndexDocument
+
+from ..auth.models import User
+from ..documents.indexing import entry_version
+from ..extensions import db
+from .access import can_view
+from .kinds import get_kind
+from .models import Dossier
+
+KIND = "dossier"
+PREFIX = "d"  #: entry ids are "d<id>"
+
+
+def entry_id(dossier_id: int) -> str:
+    return f"{PREFIX}{dossier_id}"
+
+
+def dossier_viewers(
+    dossier: Dossier, agency_users: dict[int, list[User]] | None = None
+) -> list[User]:
+    """Every user who may see ``dossier`` (``access.can_view`` over the agency's users).
+
+    ``agency_users`` caches the users per agency across calls (batches).
+    """
+    cache = agency_users if agency_users is not None else {}
+    if dossier.agency_id not in cache:
+        cache[dossier.agency_id] = list(
+            db.session.scalars(select(User).where(User.agency_id == dossier.agency_id))
+        )
+    return [u for u in cache[dossier.agency_id] if can_view(u, dossier)]
+
+
+def shared_titles(dossier: Dossier, viewers: list[User]) -> list[str]:
+    """Number and subject of each document every one of ``viewers`` may see."""
+    titles = []
+    for item in dossier.items:
+        handler = get_kind(item.kind)
+        doc = handler.load(item.document_id) if handler else None
+        if doc is None or doc.agency_id != dossier.agency_id:
+            continue
+        if all(handler.can_view(user, doc) for user in viewers):
+            info = handler.describe(doc)
+            titles.append(
+                " ".join(p for p in (info.number_notation, info.subject) if p)
+            )
+    return titles
+
+
+def to_index_document(
+    dossier: Dossier, agency_users: dict[int, list[User]] | None = None
+) -> IndexDocument:
+    """The search entry of ``dossier``."""
+    viewers = dossier_viewers(dossier, agency_users)
+    fields = {
+        "id": entry_id(dossier.id),
+        "kind": KIND,
+        "agency_id": str(dossier.agency_id),
+        "subject": dossier.title or "",
+        "content": dossier.description or "",
+        "number": dossier.notation or "",
+        "issuer": "",
+        "doc_type": "",
+        "signer": "",
+        "issued_date": dossier.start_date,
+        "status": dossier.status.value,
+        "confidentiality": "",
+        "extra_text": "\n".join(
+            [dossier.file_code, dossier.section or "", *shared_titles(dossier, viewers)]
+        ),
+        "department_ids": ()
+        if dossier.department_id is None
+        else (str(dossier.department_id),),
+        "user_ids": (str(dossier.creator_id),),
+        "public_in_agency": False,
+    }
+    return IndexDocument(
+        version=entry_version(fields), updated_at=dossier.updated_at, **fields
+    )
