@@ -246,3 +246,26 @@ def test_search_page_kind_filter_labels_and_links(
     login(other, office.other_specialist.username)
     data = other.get("/search.json?q=du+lich").get_json()
     assert data["total"] == 0 and data["facets"]["kind"] == []
+
+
+def test_reindex_extracts_and_indexes_issued_documents(app, keyed_office, sample_pdf):
+    office = keyed_office
+    doc = _issued(
+        office,
+        sample_pdf,
+        drafter=office.specialist,
+        reviewers=[office.head],
+        subject="Về việc phát triển du lịch cộng đồng",
+    )
+    # A restored database without the text, an empty index.
+    db.session.execute(db.delete(OutgoingText))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "reindex", "--full", "--quiet"])
+    assert result.exit_code == 0 and "1 entries written." in result.output
+    assert _found(office.clerk, "phát triển du lịch") == {doc.id}
+    assert _found(office.clerk, "Bá Thước") == set()  # no text yet
+    result = runner.invoke(args=["search", "reindex", "--extract", "--quiet"])
+    assert result.exit_code == 0 and "1 entries written." in result.output
+    assert _found(office.clerk, "Bá Thước") == {doc.id}
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
