@@ -155,7 +155,7 @@ def _register_domains(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cli import register_cli
     from .documents import jobs as _incoming_jobs  # noqa: F401 - registers jobs
-    from .documents.register_views import bp as register_book_bp
+    from .documents.register_book import BOOK as incoming_book
     from .documents.views import bp as incoming_bp
     from .dossiers import jobs as _dossier_jobs  # noqa: F401 - registers jobs
     from .dossiers.views import bp as dossiers_bp
@@ -167,8 +167,9 @@ def _register_domains(app: Flask) -> None:
     from .interchange.views import ui_bp as interchange_ui_bp
     from .jobs import builtin  # noqa: F401 - registers jobs
     from .outgoing import jobs as _outgoing_jobs  # noqa: F401 - registers jobs
-    from .outgoing.register_views import bp as outgoing_register_book_bp
+    from .outgoing.register_book import BOOK as outgoing_book
     from .outgoing.views import bp as outgoing_bp
+    from .registers.views import register_book_blueprint
     from .searching import jobs as _search_jobs  # noqa: F401 - registers jobs
     from .searching import listeners as _search_listeners  # noqa: F401 - session listeners
     from .searching.views import bp as search_bp
@@ -192,8 +193,8 @@ def _register_domains(app: Flask) -> None:
     app.cli.add_command(interchange_cli)
     app.cli.add_command(edxml_cli)
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
-    app.register_blueprint(register_book_bp)
-    app.register_blueprint(outgoing_register_book_bp)
+    app.register_blueprint(register_book_blueprint(incoming_book))
+    app.register_blueprint(register_book_blueprint(outgoing_book))
     register_cli(app)
 
     @app.context_processor

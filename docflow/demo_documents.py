@@ -44,7 +44,7 @@ def render_letter(letter: Letter) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Frame, Paragraph
 
-    from .documents.register_pdf import FONT, FONT_BOLD, register_fonts
+    from .registers.pdf import FONT, FONT_BOLD, register_fonts
 
     register_fonts()
     out = io.BytesIO()

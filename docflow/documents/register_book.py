@@ -1,35 +1,23 @@
-"""The incoming register (Sổ đăng ký văn bản đến, NĐ 30/2020 Phụ lục IV): rows and PDF.
+"""The incoming register (Sổ đăng ký văn bản đến, NĐ 30/2020 Phụ lục IV): what it lists.
 
 One register of one agency over a period, in arrival-number order, with the ten
-columns of the official form. The PDF keeps the form's Vietnamese headings whatever the
-interface language (it is the agency's paper register), embeds a DejaVu subset with
-every Vietnamese letter, repeats the table header on each page and numbers the pages.
+columns of the official form. The page, the count and the PDF are the shared register
+book's (``docflow/registers``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..agencies.models import Agency
-from ..audit.services import record
-from ..auth.models import Role, User
-from ..extensions import db
+from ..i18n import N_
+from ..registers.book import RegisterBook, RegisterPage, note, type_and_subject
+from ..registers.pdf import Period, RegisterForm, day, nfc
 from ..timeutil import to_local
 from .models import Assignment, AssignmentRole, IncomingDocument, IncomingRegister
-from .register_pdf import Period, RegisterForm, day, nfc, render_register_pdf
-from .vocab import SECRECY_LABELS, URGENCY_LABELS, Secrecy, Urgency
-
-#: Who may open registers: they see every incoming document of their agency anyway.
-BOOK_ROLES = {Role.RECORDS_OFFICER, Role.LEADER}
-#: Longest period one view or export covers (a register is kept per year).
-MAX_PERIOD_DAYS = 366
-#: Largest PDF export; beyond it the user narrows the period (reportlab ~3 ms a row).
-MAX_PDF_ROWS = 5000
 
 #: The ten columns of the form, in order (NĐ 30 Phụ lục IV).
 COLUMNS = (
@@ -71,38 +59,25 @@ class BookRow:
     transferred: date | None
     note: str
 
+    @property
+    def number(self) -> int:
+        """The register's number: the arrival number (số đến)."""
+        return self.arrival_number
+
     def cells(self) -> list[str]:
         """The ten cells as printed text."""
         return [
-            _day(self.arrival_date),
+            day(self.arrival_date),
             str(self.arrival_number),
             self.issuer,
             self.number_notation,
-            _day(self.issued_date),
+            day(self.issued_date),
             self.type_and_subject,
             self.recipients,
-            _day(self.transferred),
+            day(self.transferred),
             "",
             self.note,
         ]
-
-
-_day = day
-
-
-def may_open(user: User) -> bool:
-    return user.is_authenticated and user.role in BOOK_ROLES
-
-
-def registers_of(agency_id: int) -> list[IncomingRegister]:
-    """The agency's registers, ordinary ones first."""
-    return list(
-        db.session.scalars(
-            select(IncomingRegister)
-            .where(IncomingRegister.agency_id == agency_id)
-            .order_by(IncomingRegister.is_secret, IncomingRegister.id)
-        )
-    )
 
 
 def _recipients(doc: IncomingDocument) -> tuple[str, date | None]:
@@ -129,134 +104,82 @@ def _recipients(doc: IncomingDocument) -> tuple[str, date | None]:
     return "; ".join(names), to_local(first).date()
 
 
-def _note(doc: IncomingDocument) -> str:
-    parts = []
-    if doc.urgency != Urgency.NORMAL:
-        parts.append(str(URGENCY_LABELS[doc.urgency]))
-    if doc.secrecy != Secrecy.NONE:
-        parts.append(str(SECRECY_LABELS[doc.secrecy]))
-    if doc.page_count:
-        parts.append(f"{doc.page_count} trang")
-    return ", ".join(parts)
+def _row(doc: IncomingDocument) -> BookRow:
+    recipients, transferred = _recipients(doc)
+    return BookRow(
+        document_id=doc.id,
+        arrival_date=to_local(doc.arrival_date).date() if doc.arrival_date else None,
+        arrival_number=doc.arrival_number or 0,
+        issuer=nfc(doc.issuer_name),
+        number_notation=nfc(doc.number_notation),
+        issued_date=doc.issued_date,
+        type_and_subject=type_and_subject(doc),
+        recipients=recipients,
+        transferred=transferred,
+        note=note(doc, f"{doc.page_count} trang" if doc.page_count else ""),
+    )
 
 
-def book_rows(
-    register: IncomingRegister,
-    period: Period,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[BookRow]:
-    """The register's documents that arrived in ``period``, by year and number."""
+def _where(register: IncomingRegister, period: Period) -> list[ColumnElement[bool]]:
+    """Registered documents (they have an arrival number) that arrived in ``period``."""
     start, end = period.utc_bounds()
-    query = (
-        select(IncomingDocument)
-        .where(
-            IncomingDocument.register_id == register.id,
-            IncomingDocument.arrival_number.is_not(None),
-            IncomingDocument.arrival_date >= start,
-            IncomingDocument.arrival_date < end,
-        )
-        .order_by(IncomingDocument.arrival_year, IncomingDocument.arrival_number)
-        .options(
-            joinedload(IncomingDocument.presented_to),
-            selectinload(IncomingDocument.assignments).joinedload(Assignment.user),
-            selectinload(IncomingDocument.assignments).joinedload(
-                Assignment.department
-            ),
-        )
-    )
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    rows = []
-    for doc in db.session.scalars(query):
-        recipients, transferred = _recipients(doc)
-        subject = " – ".join(p for p in (nfc(doc.doc_type), nfc(doc.subject)) if p)
-        rows.append(
-            BookRow(
-                document_id=doc.id,
-                arrival_date=to_local(doc.arrival_date).date()
-                if doc.arrival_date
-                else None,
-                arrival_number=doc.arrival_number or 0,
-                issuer=nfc(doc.issuer_name),
-                number_notation=nfc(doc.number_notation),
-                issued_date=doc.issued_date,
-                type_and_subject=subject,
-                recipients=recipients,
-                transferred=transferred,
-                note=_note(doc),
-            )
-        )
-    return rows
+    return [
+        IncomingDocument.register_id == register.id,
+        IncomingDocument.arrival_number.is_not(None),
+        IncomingDocument.arrival_date >= start,
+        IncomingDocument.arrival_date < end,
+    ]
 
 
-def count_rows(register: IncomingRegister, period: Period) -> int:
-    """How many rows ``book_rows`` would return."""
-    start, end = period.utc_bounds()
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(IncomingDocument)
-            .where(
-                IncomingDocument.register_id == register.id,
-                IncomingDocument.arrival_number.is_not(None),
-                IncomingDocument.arrival_date >= start,
-                IncomingDocument.arrival_date < end,
-            )
-        )
-        or 0
-    )
-
-
-def export_pdf(
-    actor: User, register: IncomingRegister, period: Period, ip: str | None = None
-) -> bytes:
-    """Render the register as PDF and write the export to the audit trail (commits)."""
-    rows = book_rows(register, period, limit=MAX_PDF_ROWS + 1)
-    if len(rows) > MAX_PDF_ROWS:
-        raise TooManyRows(len(rows))
-    agency = db.session.get(Agency, register.agency_id)
-    data = render_pdf(agency.name if agency else "", register.name, period, rows)
-    record(
-        "incoming.register_book.export",
-        actor=actor,
-        agency_id=register.agency_id,
-        obj=register,
-        ip=ip,
-        format="pdf",
-        start=period.start.isoformat(),
-        end=period.end.isoformat(),
-        rows=len(rows),
-        secret=register.is_secret,
-    )
-    db.session.commit()
-    return data
-
-
-class TooManyRows(Exception):
-    """The period holds more rows than one PDF export prints."""
-
-    def __init__(self, count: int) -> None:
-        super().__init__(f"more than {MAX_PDF_ROWS} rows ({count})")
-        self.count = count
-
-
-# ---------------------------------------------------------------- PDF rendering
-#: The printed form; column widths fill A4 landscape (297 mm) less 2 × 10 mm margins.
-FORM = RegisterForm(
-    title="Sổ đăng ký văn bản đến",
-    columns=COLUMNS,
-    widths_mm=(19, 13, 36, 26, 19, 77, 38, 19, 18, 12),
-    centred=(0, 1, 4, 7),
-    empty="Không có văn bản đến trong thời gian này.",
+BOOK = RegisterBook(
+    name="incoming",
+    register_model=IncomingRegister,
+    document_model=IncomingDocument,
+    where=_where,
+    order_by=(IncomingDocument.arrival_year, IncomingDocument.arrival_number),
+    load=(
+        joinedload(IncomingDocument.presented_to),
+        selectinload(IncomingDocument.assignments).joinedload(Assignment.user),
+        selectinload(IncomingDocument.assignments).joinedload(Assignment.department),
+    ),
+    row=_row,
+    # Column widths fill A4 landscape (297 mm) less 2 × 10 mm margins.
+    form=RegisterForm(
+        title="Sổ đăng ký văn bản đến",
+        columns=COLUMNS,
+        widths_mm=(19, 13, 36, 26, 19, 77, 38, 19, 18, 12),
+        centred=(0, 1, 4, 7),
+        empty="Không có văn bản đến trong thời gian này.",
+    ),
+    page=RegisterPage(
+        blueprint="register_book",
+        url_prefix="/incoming",
+        title=N_("Incoming documents register"),
+        back_endpoint="incoming.inbox",
+        back_label=N_("Incoming documents"),
+        headings=(
+            N_("Arrival date"),
+            N_("Arrival no."),
+            N_("Author (issuing agency)"),
+            N_("Number and notation"),
+            N_("Document date"),
+            N_("Type and subject"),
+            N_("Unit or person receiving"),
+            N_("Date transferred"),
+            N_("Signature"),
+            N_("Note"),
+        ),
+        linked_column=5,
+        document_endpoint="incoming.show",
+        number_attribute="arrival",
+        no_register=N_(
+            "The agency has no register yet: the first registered document creates it."
+        ),
+        secret_note=N_(
+            "Secret documents have their own numbering; "
+            "only their registration data is shown here."
+        ),
+        empty=N_("No documents arrived in this register during the period."),
+        pdf_name="so-van-ban-den",
+    ),
 )
-
-
-def render_pdf(
-    agency_name: str, register_name: str, period: Period, rows: Sequence[BookRow]
-) -> bytes:
-    """A4 landscape: title block, ten columns, header on every page, page numbers."""
-    return render_register_pdf(
-        FORM, agency_name, register_name, period, [row.cells() for row in rows]
-    )

@@ -1,40 +1,23 @@
-"""The outgoing register (Sổ đăng ký văn bản đi, NĐ 30/2020 Phụ lục IV): rows and PDF.
+"""The outgoing register (Sổ đăng ký văn bản đi, NĐ 30/2020 Phụ lục IV): what it lists.
 
 One register of one agency over a period, in number order, with the ten columns of the
 official form. Only issued documents are in a register: the number is taken at issue.
-The printed form is shared with the incoming register (``documents/register_pdf.py``).
+The page, the count and the PDF are the shared register book's (``docflow/registers``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..agencies.models import Agency
-from ..audit.services import record
-from ..auth.models import Role, User
-from ..documents.register_pdf import (
-    Period,
-    RegisterForm,
-    day,
-    nfc,
-    render_register_pdf,
-)
-from ..documents.vocab import SECRECY_LABELS, URGENCY_LABELS, Secrecy, Urgency
-from ..extensions import db
+from ..i18n import N_
+from ..registers.book import RegisterBook, RegisterPage, note, type_and_subject
+from ..registers.pdf import Period, RegisterForm, day, nfc
 from ..timeutil import to_local
 from .models import OutgoingDocument, OutgoingRegister, OutgoingStatus, Recipient
-
-#: Who may open registers: they see every outgoing document of their agency anyway.
-BOOK_ROLES = {Role.RECORDS_OFFICER, Role.LEADER}
-#: Longest period one view or export covers (a register is kept per year).
-MAX_PERIOD_DAYS = 366
-#: Largest PDF export; beyond it the user narrows the period.
-MAX_PDF_ROWS = 5000
 
 #: The ten columns of the form, in order (NĐ 30 Phụ lục IV).
 COLUMNS = (
@@ -48,14 +31,6 @@ COLUMNS = (
     "Ngày chuyển",
     "Ký nhận",
     "Ghi chú",
-)
-FORM = RegisterForm(
-    title="Sổ đăng ký văn bản đi",
-    columns=COLUMNS,
-    # A4 landscape (297 mm) less 2 × 10 mm margins.
-    widths_mm=(24, 19, 66, 28, 50, 32, 13, 19, 14, 12),
-    centred=(0, 1, 6, 7),
-    empty="Không có văn bản đi trong thời gian này.",
 )
 #: A free-text recipient "Lưu: VT, KT" names who keeps the file copy (column 6).
 _KEEP_PREFIX = "lưu"
@@ -93,21 +68,6 @@ class BookRow:
         ]
 
 
-def may_open(user: User) -> bool:
-    return user.is_authenticated and user.role in BOOK_ROLES
-
-
-def registers_of(agency_id: int) -> list[OutgoingRegister]:
-    """The agency's outgoing registers, ordinary ones first."""
-    return list(
-        db.session.scalars(
-            select(OutgoingRegister)
-            .where(OutgoingRegister.agency_id == agency_id)
-            .order_by(OutgoingRegister.is_secret, OutgoingRegister.id)
-        )
-    )
-
-
 def _is_keep_line(recipient: Recipient) -> bool:
     return recipient.name.strip().lower().startswith(_KEEP_PREFIX)
 
@@ -121,39 +81,28 @@ def _kept_by(doc: OutgoingDocument) -> str:
     return ", ".join(p for p in ("Văn thư", nfc(unit)) if p)
 
 
-def _note(doc: OutgoingDocument) -> str:
-    parts = []
-    if doc.urgency != Urgency.NORMAL:
-        parts.append(str(URGENCY_LABELS[doc.urgency]))
-    if doc.secrecy != Secrecy.NONE:
-        parts.append(str(SECRECY_LABELS[doc.secrecy]))
-    if doc.attachments:
-        parts.append(f"{len(doc.attachments)} tệp kèm theo")
-    return ", ".join(parts)
-
-
 def _row(doc: OutgoingDocument) -> BookRow:
     sent = [r for r in doc.recipients if not _is_keep_line(r)]
     delivered = [r.delivered_at for r in doc.recipients if r.delivered_at is not None]
+    attached = len(doc.attachments)
     return BookRow(
         document_id=doc.id,
         number=doc.number or 0,
         number_notation=nfc(doc.number_notation),
         issued_date=to_local(doc.issued_at).date() if doc.issued_at else None,
-        type_and_subject=" – ".join(
-            p for p in (nfc(doc.doc_type), nfc(doc.subject)) if p
-        ),
+        type_and_subject=type_and_subject(doc),
         signer=nfc(doc.signer.full_name) if doc.signer else "",
         recipients="; ".join(nfc(r.name) for r in sent),
         kept_by=_kept_by(doc),
         # One copy per recipient line (bản lưu included): the issued amount.
         copies=len(doc.recipients),
         transferred=to_local(min(delivered)).date() if delivered else None,
-        note=_note(doc),
+        note=note(doc, f"{attached} tệp kèm theo" if attached else ""),
     )
 
 
-def _where(register: OutgoingRegister, period: Period) -> list:
+def _where(register: OutgoingRegister, period: Period) -> list[ColumnElement[bool]]:
+    """Documents issued (hence numbered) in ``period``."""
     start, end = period.utc_bounds()
     return [
         OutgoingDocument.register_id == register.id,
@@ -164,77 +113,58 @@ def _where(register: OutgoingRegister, period: Period) -> list:
     ]
 
 
-def book_rows(
-    register: OutgoingRegister,
-    period: Period,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[BookRow]:
-    """The register's documents issued in ``period``, by year and number."""
-    query = (
-        select(OutgoingDocument)
-        .where(*_where(register, period))
-        .order_by(OutgoingDocument.year, OutgoingDocument.number)
-        .options(
-            joinedload(OutgoingDocument.signer),
-            joinedload(OutgoingDocument.department),
-            selectinload(OutgoingDocument.recipients),
-            selectinload(OutgoingDocument.attachments),
-        )
-    )
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return [_row(doc) for doc in db.session.scalars(query)]
-
-
-def count_rows(register: OutgoingRegister, period: Period) -> int:
-    """How many rows ``book_rows`` would return."""
-    query = (
-        select(func.count())
-        .select_from(OutgoingDocument)
-        .where(*_where(register, period))
-    )
-    return db.session.scalar(query) or 0
-
-
-class TooManyRows(Exception):
-    """The period holds more rows than one PDF export prints."""
-
-    def __init__(self, count: int) -> None:
-        super().__init__(f"more than {MAX_PDF_ROWS} rows ({count})")
-        self.count = count
-
-
-def render_pdf(
-    agency_name: str, register_name: str, period: Period, rows: Sequence[BookRow]
-) -> bytes:
-    """A4 landscape: title block, ten columns, header on every page, page numbers."""
-    return render_register_pdf(
-        FORM, agency_name, register_name, period, [row.cells() for row in rows]
-    )
-
-
-def export_pdf(
-    actor: User, register: OutgoingRegister, period: Period, ip: str | None = None
-) -> bytes:
-    """Render the register as PDF and write the export to the audit trail (commits)."""
-    rows = book_rows(register, period, limit=MAX_PDF_ROWS + 1)
-    if len(rows) > MAX_PDF_ROWS:
-        raise TooManyRows(len(rows))
-    agency = db.session.get(Agency, register.agency_id)
-    data = render_pdf(agency.name if agency else "", register.name, period, rows)
-    record(
-        "outgoing.register_book.export",
-        actor=actor,
-        agency_id=register.agency_id,
-        obj=register,
-        ip=ip,
-        format="pdf",
-        start=period.start.isoformat(),
-        end=period.end.isoformat(),
-        rows=len(rows),
-        secret=register.is_secret,
-    )
-    db.session.commit()
-    return data
+BOOK = RegisterBook(
+    name="outgoing",
+    register_model=OutgoingRegister,
+    document_model=OutgoingDocument,
+    where=_where,
+    order_by=(OutgoingDocument.year, OutgoingDocument.number),
+    load=(
+        joinedload(OutgoingDocument.signer),
+        joinedload(OutgoingDocument.department),
+        selectinload(OutgoingDocument.recipients),
+        selectinload(OutgoingDocument.attachments),
+    ),
+    row=_row,
+    # Column widths fill A4 landscape (297 mm) less 2 × 10 mm margins.
+    form=RegisterForm(
+        title="Sổ đăng ký văn bản đi",
+        columns=COLUMNS,
+        widths_mm=(24, 19, 66, 28, 50, 32, 13, 19, 14, 12),
+        centred=(0, 1, 6, 7),
+        empty="Không có văn bản đi trong thời gian này.",
+    ),
+    page=RegisterPage(
+        blueprint="outgoing_register_book",
+        url_prefix="/outgoing",
+        title=N_("Outgoing documents register"),
+        back_endpoint="outgoing.index",
+        back_args={"tab": "issued"},
+        back_label=N_("Outgoing documents"),
+        headings=(
+            N_("Number and notation"),
+            N_("Document date"),
+            N_("Type and subject"),
+            N_("Signed by"),
+            N_("Recipients"),
+            N_("Unit or person keeping the file copy"),
+            N_("Number of copies"),
+            N_("Date transferred"),
+            N_("Signature"),
+            N_("Note"),
+        ),
+        linked_column=2,
+        document_endpoint="outgoing.show",
+        number_attribute="number",
+        no_register=N_(
+            "The agency has no outgoing register yet: "
+            "issuing the first document creates it."
+        ),
+        secret_note=N_(
+            "Secret documents are numbered apart; "
+            "only their register data is shown here."
+        ),
+        empty=N_("No documents were issued in this register during the period."),
+        pdf_name="so-van-ban-di",
+    ),
+)

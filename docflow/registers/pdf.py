@@ -1,4 +1,4 @@
-"""What the registers of NĐ 30/2020 Phụ lục IV share: the period and the printed form.
+"""The period of a register and its printed form (PDF).
 
 The incoming register (Sổ đăng ký văn bản đến) and the outgoing one (Sổ đăng ký văn bản
 đi) are both a titled table of ten columns over a period. The PDF keeps the form's
