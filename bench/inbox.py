@@ -4,7 +4,6 @@
     python bench/inbox.py --db postgresql://...      # an empty PostgreSQL database
     python bench/inbox.py --tool both                # wrk and a Python thread pool
     python bench/inbox.py --explain                  # query plans, in-process timings
-    python bench/inbox.py --extra-indexes --proposed-queries   # the proposed fixes
 
 Documents are recombined from the ALQAC 2022 law articles in ../shared/corpora/vn-legal:
 60% belong to one agency (30 users: records officer, 3 leaders, 6 department heads,
@@ -83,20 +82,6 @@ DEPARTMENTS = [
     "Phòng Tài chính",
     "Phòng Tư pháp",
     "Văn phòng",
-]
-
-#: Indexes proposed for docflow/documents/models.py (measured with --extra-indexes).
-EXTRA_INDEXES = [
-    "CREATE INDEX ix_incoming_agency_status_due"
-    " ON incoming_document (agency_id, status, due_date)",
-    "CREATE INDEX ix_incoming_agency_received"
-    " ON incoming_document (agency_id, received_at)",
-    "CREATE INDEX ix_incoming_agency_status_received"
-    " ON incoming_document (agency_id, status, received_at)",
-    "CREATE INDEX ix_assignment_user_active_doc"
-    " ON assignment (user_id, active, document_id)",
-    "CREATE INDEX ix_assignment_dept_active_doc"
-    " ON assignment (department_id, active, document_id)",
 ]
 
 
@@ -354,7 +339,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    workdir: Path, db_url: str, port: int, workers: int, patched: bool
+    workdir: Path, db_url: str, port: int, workers: int
 ) -> subprocess.Popen:
     env = dict(
         os.environ,
@@ -380,7 +365,7 @@ def start_gunicorn(
         "/dev/null",
         "--error-logfile",
         str(workdir / "gunicorn.log"),
-        "bench.inbox:patched_app()" if patched else "wsgi:app",
+        "wsgi:app",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     for _ in range(300):
@@ -590,90 +575,6 @@ def explain(app, people: dict) -> None:
                 )
 
 
-# ---------------------------------------------------------------- proposed queries
-def apply_proposed_queries() -> None:
-    """The proposed access.py / queries.py changes, patched in for measuring them."""
-    from datetime import timedelta
-
-    from sqlalchemy import ColumnElement, func, select, union
-
-    from docflow.auth.models import Role, User
-    from docflow.documents import access, queries
-    from docflow.documents.deadlines import due_soon_days, today
-    from docflow.documents.models import Assignment, IncomingDocument, IncomingStatus
-    from docflow.extensions import db
-
-    def assigned_clause(user: User) -> ColumnElement[bool]:
-        # Start from the user's few assignments, not a probe per agency document.
-        active = Assignment.active.is_(True)
-        mine = select(Assignment.document_id).where(
-            active, Assignment.user_id == user.id
-        )
-        if user.role == Role.DEPARTMENT_HEAD and user.department_id is not None:
-            staff = select(User.id).where(User.department_id == user.department_id)
-            mine = union(
-                mine,
-                select(Assignment.document_id).where(
-                    active, Assignment.department_id == user.department_id
-                ),
-                select(Assignment.document_id).where(
-                    active, Assignment.user_id.in_(staff)
-                ),
-            )
-        return IncomingDocument.id.in_(mine)
-
-    def counts(user: User) -> dict[str, int]:
-        visible = access.visible_clause(user)
-        by_status = dict(
-            db.session.execute(
-                select(IncomingDocument.status, func.count())
-                .where(visible)
-                .group_by(IncomingDocument.status)
-            ).all()
-        )
-        day = today()
-        late, soon = db.session.execute(
-            select(
-                func.count().filter(IncomingDocument.due_date < day),
-                func.count().filter(IncomingDocument.due_date >= day),
-            ).where(
-                visible,
-                IncomingDocument.status == IncomingStatus.IN_PROGRESS,
-                IncomingDocument.due_date <= day + timedelta(days=due_soon_days()),
-            )
-        ).one()
-        S = IncomingStatus  # noqa: N806
-        values = {
-            "pending": by_status.get(S.PENDING, 0),
-            "to_assign": by_status.get(S.REGISTERED, 0),
-            "in_progress": by_status.get(S.IN_PROGRESS, 0),
-            "due_soon": soon,
-            "overdue": late,
-            "completed": by_status.get(S.COMPLETED, 0),
-            "returned": by_status.get(S.RETURNED, 0),
-            "all": sum(by_status.values()),
-        }
-        return {tab: values[tab] for tab in queries.tabs_for(user)}
-
-    access._assigned_clause = assigned_clause
-    queries.counts = counts
-    import docflow.documents.views as views
-
-    views.counts = counts
-    try:
-        import docflow.api.views as api_views
-    except ImportError:  # the API is not in every checkout
-        return
-    api_views.counts = counts
-
-
-def patched_app():  # gunicorn "bench.inbox:patched_app()"
-    apply_proposed_queries()
-    from docflow import create_app
-
-    return create_app()
-
-
 # ---------------------------------------------------------------- main
 #: (role in the main agency, inbox tab).
 SCENARIO_USERS = [
@@ -706,14 +607,6 @@ def main() -> int:
         help="gunicorn workers (config/gunicorn.conf.py: 4)",
     )
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument(
-        "--extra-indexes", action="store_true", help="create the proposed indexes first"
-    )
-    parser.add_argument(
-        "--proposed-queries",
-        action="store_true",
-        help="patch in the proposed query changes",
-    )
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     args = parser.parse_args()
 
@@ -722,7 +615,7 @@ def main() -> int:
     db_url = args.db or f"sqlite:///{workdir / 'docflow.db'}"
     backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
 
-    from sqlalchemy import func, inspect, select, text
+    from sqlalchemy import func, select
 
     from docflow import create_app
     from docflow.cli import upgrade_database
@@ -743,23 +636,7 @@ def main() -> int:
         else:
             people = seed(app, args.docs)
             people_file.write_text(json.dumps(people))
-        existing = {
-            ix["name"] for ix in inspect(db.engine).get_indexes("incoming_document")
-        }
-        existing |= {ix["name"] for ix in inspect(db.engine).get_indexes("assignment")}
-        if args.extra_indexes:
-            for ddl in EXTRA_INDEXES:
-                if ddl.split()[2] not in existing:
-                    db.session.execute(text(ddl))
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        elif any(ddl.split()[2] in existing for ddl in EXTRA_INDEXES):
-            for ddl in EXTRA_INDEXES:
-                db.session.execute(text(f"DROP INDEX IF EXISTS {ddl.split()[2]}"))
-            db.session.commit()
         if args.explain:
-            if args.proposed_queries:
-                apply_proposed_queries()
             explain(app, people)
             return 0
         api = any(rule.rule == "/api/v1/incoming" for rule in app.url_map.iter_rules())
@@ -778,8 +655,6 @@ def main() -> int:
         db=backend,
         docs=args.docs,
         api_present=api,
-        extra_indexes=args.extra_indexes,
-        proposed_queries=args.proposed_queries,
         workers=args.workers,
         connections=args.connections,
         seconds=args.seconds,
@@ -794,7 +669,7 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(workdir, db_url, port, args.workers, args.proposed_queries)
+    server = start_gunicorn(workdir, db_url, port, args.workers)
     try:
         scenarios = []
         for role, tab in SCENARIO_USERS:
