@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 
 logger = logging.getLogger(__name__)
+
+_RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 #: name -> function. Names, not dotted paths, travel through Redis.
 registry: dict[str, Callable[..., Any]] = {}
@@ -87,6 +90,8 @@ class RQQueue(JobQueue):
             from rq.exceptions import NoSuchJobError
             from rq.job import Job, JobStatus
 
+            job_id = rq_job_id(job_id)
+
             try:
                 existing = Job.fetch(job_id, connection=self.connection)
             except NoSuchJobError:
@@ -109,6 +114,14 @@ class RQQueue(JobQueue):
         return rq_job.id
 
 
+def rq_job_id(job_id: str) -> str:
+    """Our job ids (``interchange.deliver.5``, ``name:date``) as RQ accepts them.
+
+    RQ 2 refuses ids with anything but letters, digits, ``_`` and ``-``.
+    """
+    return _RQ_ID_UNSAFE.sub("_", job_id)
+
+
 def _retry() -> Any:
     from rq import Retry
 
@@ -119,7 +132,9 @@ def build_queue(settings: dict[str, Any]) -> JobQueue:
     """Build the queue named by JOB_QUEUE (a plain dict of short names)."""
     kinds: dict[str, Callable[[], JobQueue]] = {
         "inline": lambda: InlineQueue(raise_errors=bool(settings.get("TESTING"))),
-        "rq": lambda: RQQueue(settings["REDIS_URL"]),
+        "rq": lambda: RQQueue(
+            settings["REDIS_URL"], settings.get("RQ_QUEUE") or "docflow"
+        ),
     }
     return kinds[settings["JOB_QUEUE"]]()
 

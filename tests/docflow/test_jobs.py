@@ -86,6 +86,20 @@ def test_rq_queue_with_a_real_redis_and_worker(make_app, redis_url, tmp_path) ->
         assert queue.queue.count == 0
 
 
+@pytest.mark.redis
+def test_rq_queue_accepts_the_job_ids_docflow_uses(make_app, redis_url) -> None:
+    """Ids such as ``interchange.deliver.5`` or ``name:date``: RQ 2 refuses dots and colons."""
+    app = make_app(JOB_QUEUE="rq", REDIS_URL=redis_url, RQ_QUEUE="docflow-ids")
+    with app.app_context():
+        queue = app.extensions["docflow.jobs"]
+        assert queue.queue.name == "docflow-ids"
+        first = queue.enqueue("system.heartbeat", "x", job_id="interchange.deliver.5")
+        again = queue.enqueue("system.heartbeat", "x", job_id="interchange.deliver.5")
+        daily = queue.enqueue("system.heartbeat", "y", job_id="a.b:2026-11-25")
+        assert first == again and first != daily
+        assert queue.queue.count == 2
+
+
 def test_worker_refuses_inline_queue(app) -> None:
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "inline" in result.output
