@@ -64,6 +64,10 @@ SETTINGS: dict[str, Setting] = {
     "REDIS_URL": Setting(
         "redis://127.0.0.1:6379/0", "Redis for the rq queue and shared rate limits."
     ),
+    "RQ_QUEUE": Setting(
+        "docflow",
+        "Name of the rq queue; one per instance when instances share a Redis.",
+    ),
     "RATELIMIT_STORAGE_URI": Setting(
         "memory://", "Flask-Limiter storage; use redis://... with several processes."
     ),
@@ -210,6 +214,8 @@ def _validate(s: dict[str, Any]) -> list[str]:
         ("redis://", "rediss://", "unix://")
     ):
         problems.append("REDIS_URL: must be a redis:// URL when JOB_QUEUE is rq")
+    if not str(s["RQ_QUEUE"] or "").strip():
+        problems.append("RQ_QUEUE: must not be empty")
     if s["SEARCH_BACKEND"] not in {"whoosh-per-agency", "whoosh"}:
         problems.append(
             f"SEARCH_BACKEND: must be whoosh-per-agency or whoosh, got {s['SEARCH_BACKEND']!r}"
