@@ -214,11 +214,20 @@ def peer_command(
     help="Keep running: queue the due messages every SECONDS until SIGTERM or Ctrl-C "
     "(e.g. --every 60 under systemd). Without it, run once (from cron).",
 )
+@click.option(
+    "--now",
+    is_flag=True,
+    help="First make every pending message due at once (skip the back-off), e.g. "
+    "after the other instance is back up.",
+)
 @with_appcontext
-def flush_command(every: float | None) -> None:
+def flush_command(every: float | None, now: bool) -> None:
     """Queue the outbox messages whose next attempt is due (once, or in a loop)."""
     from .jobs import retry_due
+    from .services import make_pending_due
 
+    if now:
+        click.echo(f"{make_pending_due()} pending message(s) made due now")
     if every is None:
         click.echo(f"{retry_due()} message(s) queued")
         return

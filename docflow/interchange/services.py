@@ -711,6 +711,19 @@ def _fail(message_id: int, error: str, final: bool = False) -> None:
     logger.warning("outbox %s attempt %s failed: %s", message_id, msg.attempts, error)
 
 
+def make_pending_due() -> int:
+    """Operator override of the back-off: every pending message becomes due now (commits)."""
+    from sqlalchemy import update
+
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == "pending")
+        .values(next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 def due_messages() -> list[int]:
     return list(
         db.session.scalars(
