@@ -291,7 +291,10 @@ def _accept_for(
             sender,
             agency.code,
         )
-        return db.session.get(IncomingDocument, existing.incoming_id)
+        incoming = db.session.get(IncomingDocument, existing.incoming_id)
+        if via != "local":
+            _resume_arrival(incoming, existing)
+        return incoming
     # No savepoint here: SQLAlchemy fires "after_commit" when a savepoint is released, which
     # would run the jobs queued so far before the real commit. A concurrent twin fails on
     # the receipt's unique constraint at commit instead; the sender retries and gets the twin.
@@ -300,6 +303,30 @@ def _accept_for(
     enqueue_after_commit("interchange.validate_extra_files", incoming.id)
     enqueue_after_commit("interchange.status", incoming.id, "01")
     return incoming
+
+
+def _resume_arrival(incoming: IncomingDocument, receipt: Receipt) -> None:
+    """Queue again the arrival's follow-up jobs whose result is missing (no commit).
+
+    They run after the arrival's commit: a receiver killed in between (inline jobs die
+    with the web process) keeps the document but loses its signature report, its index
+    entry and status 01, and the sender, having had no answer, sends the packet again.
+    The jobs are idempotent; a status 01 already in the outbox is left to the flush.
+    """
+    if incoming.signature_report is None:
+        enqueue_after_commit("incoming.validate_signatures", incoming.id)
+    enqueue_after_commit("search.index_incoming", incoming.id)
+    queued = db.session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.kind == "status",
+            OutboxMessage.sender_code == incoming.agency.code,
+            OutboxMessage.receiver_code == receipt.sender_code,
+            OutboxMessage.edxml_document_id == receipt.edxml_document_id,
+            OutboxMessage.status_code == "01",
+        )
+    )
+    if queued is None:
+        enqueue_after_commit("interchange.status", incoming.id, "01")
 
 
 def _store(agency: Agency, att: edxml.Attachment) -> int:

@@ -223,6 +223,48 @@ def test_receiver_down_then_back_gets_exactly_one_copy(pair, issue_document) -> 
         assert len(_incoming(pair.office_b.agency_id)) == 1
 
 
+def test_a_receiver_that_died_after_storing_finishes_the_arrival_on_the_resend(
+    pair, issue_document
+) -> None:
+    """Killed between its commit and the arrival's jobs, B still owes 01 and the report."""
+    remote_b = db.session.scalar(
+        select(services.Agency).where(services.Agency.code == "000.00.70.H56")
+    )
+    pair.transport.down.add("http://b.test")
+    doc = issue_document(pair.office_a, [remote_b])
+    data = edxml.build_document(services.packet_for(doc, [remote_b]))
+    with pair.in_b():
+        services.accept_document(edxml.parse_packet(data), via="http")
+        db.session.info.pop("docflow.pending_jobs")  # the process dies after commit
+        db.session.commit()
+    pair.transport.down.clear()
+    msg = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == doc.recipients[0].id)
+    )
+    msg.next_attempt_at -= timedelta(hours=1)
+    db.session.commit()
+    assert retry_due() == 1
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, msg.id).state == "sent"
+    assert _codes(doc.recipients[0]) == ["01"]
+    with pair.in_b():
+        [incoming] = _incoming(pair.office_b.agency_id)
+        assert incoming.signature_report is not None
+        # Sent once more, nothing new: 01 is already in B's outbox.
+        services.accept_document(edxml.parse_packet(data), via="http")
+        db.session.commit()
+        assert (
+            db.session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.kind == "status"
+                )
+            )
+            == 1
+        )
+    db.session.expire_all()
+    assert _codes(doc.recipients[0]) == ["01"]
+
+
 def test_outbox_gives_up_after_the_last_back_off(
     pair, issue_document, monkeypatch
 ) -> None:
