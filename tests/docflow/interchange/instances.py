@@ -137,6 +137,8 @@ class Instance:
                 "4",
                 "--timeout",
                 "120",
+                "--graceful-timeout",
+                "3",
                 "wsgi:app",
             ],
         )
@@ -302,6 +304,24 @@ def seed_peer(code: str, name: str, endpoint: str) -> int:
     )
     db.session.commit()
     return agency.id
+
+
+def seed_seal(agency_id: int, pkcs12_path: str, secret_env: str) -> None:
+    """The agency's seal key (a PKCS#12 file): its packets to other instances are sealed."""
+    from docflow.extensions import db
+    from docflow.outgoing.models import SigningCredential
+
+    db.session.add(
+        SigningCredential(
+            agency_id=agency_id,
+            user_id=None,
+            purpose="seal",
+            kind="pkcs12",
+            pkcs12_path=pkcs12_path,
+            secret_env=secret_env,
+        )
+    )
+    db.session.commit()
 
 
 def issue_outgoing(

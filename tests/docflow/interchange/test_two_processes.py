@@ -10,6 +10,7 @@ once, with its file, its signature report and its status 01 back at the sender.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -35,6 +36,7 @@ from tests.docflow.interchange.instances import (
     issue_outgoing,
     seed_office,
     seed_peer,
+    seed_seal,
     wait_for,
 )
 from tests.docflow.office import make_pdf
@@ -44,6 +46,7 @@ pytestmark = pytest.mark.redis
 A_CODE, B_CODE = "000.00.60.H56", "000.00.70.H56"
 A_NAME, B_NAME = "Ủy ban nhân dân tỉnh A", "Ủy ban nhân dân xã B"
 BURST = 12
+SEAL_PASSPHRASE_ENV = "DOCFLOW_TEST_TWO_PROCESSES_SEAL"  # noqa: S105 - a variable name
 
 
 @dataclass
@@ -67,7 +70,7 @@ def _redis_url_for_this_module() -> str:
 
 
 @pytest.fixture(scope="module")
-def two(tmp_path_factory, pki, pkcs12_file):
+def two(tmp_path_factory, pki, pkcs12_file, pkcs12_factory):
     from rq import Queue
 
     from signing.keys import Pkcs12Key
@@ -77,6 +80,7 @@ def two(tmp_path_factory, pki, pkcs12_file):
     queue_name = f"docflow-two-processes-{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp("two-processes")
     key = Pkcs12Key(pkcs12_file.path, pkcs12_file.passphrase)
+    seal_p12 = pkcs12_factory("seal")
 
     def sign(text: str) -> bytes:
         out = io.BytesIO()
@@ -95,6 +99,7 @@ def two(tmp_path_factory, pki, pkcs12_file):
         pytest.MonkeyPatch.context() as mp,
     ):
         mp.setenv(PEER_SECRET_ENV, PEER_SECRET)
+        mp.setenv(SEAL_PASSPHRASE_ENV, seal_p12.passphrase)  # A seals in both processes
         instances = {}
         for name, extra in (
             ("a", {"JOB_QUEUE": "rq", "REDIS_URL": redis_url, "RQ_QUEUE": queue_name}),
@@ -120,6 +125,7 @@ def two(tmp_path_factory, pki, pkcs12_file):
                 inst.build_app()
             with a.context():
                 office_a = seed_office(A_CODE, A_NAME, "a")
+                seed_seal(office_a.agency_id, str(seal_p12.path), SEAL_PASSPHRASE_ENV)
                 b_in_a = seed_peer(B_CODE, B_NAME, b.base_url)
             with b.context():
                 office_b = seed_office(B_CODE, B_NAME, "b")
@@ -259,16 +265,26 @@ def statuses_in_a(two: Two, outgoing_ids) -> dict[int, list[str]]:
 
 
 def flush_until_sent(two: Two, doc_ids, timeout: float = 90) -> None:
-    """Run ``docflow interchange flush --now`` (A) until every document message is sent."""
+    """Run ``docflow interchange flush --now`` (A) until every document message is sent.
+
+    A message whose attempt failed while B was down waits for its back-off (10 s and
+    more); ``--now`` makes it due. One flush is usually enough; it is repeated when a
+    message failed again meanwhile (e.g. B still starting).
+    """
+    deadline = time.monotonic() + timeout
 
     def all_sent() -> bool:
         states = outbox_states(two, doc_ids)
-        if len(states) == len(doc_ids) and set(states.values()) == {"sent"}:
-            return True
-        two.a.cli("interchange", "flush", "--now")
-        return False
+        return len(states) == len(doc_ids) and set(states.values()) == {"sent"}
 
-    wait_for(all_sent, timeout, "A's outbox to be all sent", interval=1.5)
+    while not all_sent():
+        assert time.monotonic() < deadline, (
+            f"A's outbox is not all sent after {timeout:.0f} s: "
+            f"{outbox_states(two, doc_ids)}"
+        )
+        two.a.cli("interchange", "flush", "--now")
+        with contextlib.suppress(AssertionError):
+            wait_for(all_sent, 10, "the flushed messages", 0.3)
 
 
 def assert_exactly_once(two: Two, pdfs: dict[int, bytes]) -> None:
@@ -462,7 +478,12 @@ def test_sender_worker_killed_mid_burst_delivers_every_document_once(two) -> Non
 def test_replayed_tampered_and_forged_packets_over_http(two) -> None:
     from docflow.extensions import db
     from docflow.interchange import edxml
-    from docflow.interchange.services import PACKETS_PATH, STATUS_PATH, packet_for
+    from docflow.interchange.services import (
+        PACKETS_PATH,
+        STATUS_PATH,
+        _sealed,
+        packet_for,
+    )
     from docflow.interchange.transport import (
         HEADER_SIG,
         request_headers,
@@ -481,13 +502,15 @@ def test_replayed_tampered_and_forged_packets_over_http(two) -> None:
         )
         doc = db.session.get(OutgoingDocument, outgoing_id)
         receiver = db.session.get(type(doc.agency), two.b_in_a)
-        body = edxml.build_document(packet_for(doc, [receiver]))
+        unsealed = edxml.build_document(packet_for(doc, [receiver]))
+        body = _sealed(doc, unsealed)  # what A's outbox holds: sealed with A's key
     doc_id = edxml.parse_packet(body).document_id
     headers = request_headers(PEER_SECRET, A_CODE, PACKETS_PATH, body)
 
     status, answer, reply = post_raw(two.b, PACKETS_PATH, body, headers)
     assert status == 200 and answer["result"] == "accepted", answer
     assert verify_response(PEER_SECRET, headers[HEADER_SIG], reply)  # B answered
+    assert "UBND tỉnh Thử nghiệm" in answer["sealed_by"]  # the seal certificate
     (incoming_id,) = answer["incoming"]
 
     # The same request again (a replay within the time window): the same document.
@@ -508,6 +531,16 @@ def test_replayed_tampered_and_forged_packets_over_http(two) -> None:
         "result": "unauthenticated",
         "reason": "unknown sender or bad signature",
     }
+
+    # The same change by someone holding the shared secret: the agency seal refuses it.
+    resigned = request_headers(PEER_SECRET, A_CODE, PACKETS_PATH, tampered)
+    status, refused, _reply = post_raw(two.b, PACKETS_PATH, tampered, resigned)
+    assert status == 422 and refused["result"] == "rejected", refused
+    assert "seal" in refused["reason"].lower() or "signature" in refused["reason"]
+    # So is a packet without the seal B's directory requires from A.
+    bare = request_headers(PEER_SECRET, A_CODE, PACKETS_PATH, unsealed)
+    status, refused, _reply = post_raw(two.b, PACKETS_PATH, unsealed, bare)
+    assert status == 422 and refused["result"] == "rejected", refused
 
     # A replay after the 5-minute window, and a request signed with another secret.
     stale = request_headers(
