@@ -309,12 +309,14 @@ def _resume_arrival(incoming: IncomingDocument, receipt: Receipt) -> None:
     """Queue again the arrival's follow-up jobs whose result is missing (no commit).
 
     They run after the arrival's commit: a receiver killed in between (inline jobs die
-    with the web process) keeps the document but loses its signature report, its index
+    with the web process) keeps the document but loses its signature reports, its index
     entry and status 01, and the sender, having had no answer, sends the packet again.
     The jobs are idempotent; a status 01 already in the outbox is left to the flush.
     """
     if incoming.signature_report is None:
         enqueue_after_commit("incoming.validate_signatures", incoming.id)
+    if receipt.extra_files and receipt.extra_reports is None:
+        enqueue_after_commit("interchange.validate_extra_files", incoming.id)
     enqueue_after_commit("search.index_incoming", incoming.id)
     queued = db.session.scalar(
         select(OutboxMessage.id).where(
