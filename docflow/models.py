@@ -17,6 +17,7 @@ from .documents.models import (
 from .dossiers.models import Dossier, DossierCatalog, DossierItem, DossierReminder
 from .files.models import OrphanCandidate, StoredFile
 from .interchange.models import (
+    ChangeReceipt,
     OutboxMessage,
     Peer,
     PeerCertificate,
@@ -24,7 +25,9 @@ from .interchange.models import (
     RecipientStatus,
 )
 from .outgoing.models import (
+    ChangeDelivery,
     OutgoingAttachment,
+    OutgoingChange,
     OutgoingCounter,
     OutgoingDocument,
     OutgoingEvent,
@@ -44,6 +47,8 @@ __all__ = [
     "Assignment",
     "Attachment",
     "AuditEntry",
+    "ChangeDelivery",
+    "ChangeReceipt",
     "Department",
     "DocumentText",
     "Dossier",
@@ -58,6 +63,7 @@ __all__ = [
     "OrphanCandidate",
     "OutboxMessage",
     "OutgoingAttachment",
+    "OutgoingChange",
     "OutgoingCounter",
     "OutgoingDocument",
     "OutgoingEvent",

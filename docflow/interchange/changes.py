@@ -2,11 +2,15 @@
 2 update, 3 replace, applied to the document received before with the same DocumentId.
 
 A document not yet registered is given back (returned: it leaves the queue); a registered
-one keeps its place in the register and its timeline records the change.
+one keeps its place in the register and its timeline records the change. A revocation
+or update is applied once however often its packet is delivered (``ChangeReceipt``).
+The sender's side of revocations and updates is in ``sender_changes``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from typing import Any
 
@@ -17,10 +21,17 @@ from ..audit.services import record
 from ..documents.models import Event, EventKind, IncomingDocument, IncomingStatus
 from ..extensions import db
 from ..jobs import enqueue_after_commit
-from ..outgoing.models import OutgoingDocument, OutgoingEvent, RecipientKind
+from ..outgoing.models import (
+    ChangeDelivery,
+    OutgoingChange,
+    OutgoingDocument,
+    OutgoingEvent,
+    RecipientKind,
+)
 from ..timeutil import to_local, utcnow
 from . import edxml
 from .edxml import DocumentPacket, PacketRejected, ResponseFor, StatusPacket
+from .models import ChangeReceipt
 from .services import _org, _receipt, document_id_of, is_remote, queue_status
 
 logger = logging.getLogger(__name__)
@@ -43,6 +54,11 @@ def recall(actor: Any, doc: OutgoingDocument, reason: str) -> int:
     if not (reason and reason.strip()):
         raise ActionRefused("Give the reason for recalling the document.")
     reason = reason.strip()[:500]
+    change = OutgoingChange(
+        document_id=doc.id, kind="recall", reason=reason, actor_id=actor.id
+    )
+    db.session.add(change)
+    db.session.flush()
     count = 0
     for recipient in doc.recipients:
         if recipient.kind != RecipientKind.AGENCY or recipient.delivery.value not in (
@@ -63,14 +79,15 @@ def recall(actor: Any, doc: OutgoingDocument, reason: str) -> int:
             timestamp=edxml.format_timestamp(to_local(utcnow())),
         )
         data = edxml.build_status(packet)
+        delivery = ChangeDelivery(change_id=change.id, recipient_id=recipient.id)
         if is_remote(recipient.agency):
-            queue_status(
+            delivery.outbox_id = queue_status(
                 doc.agency.code,
                 recipient.agency.code,
                 packet.response_for.document_id,
                 "13",
                 data,
-            )
+            ).id
         else:
             parsed = edxml.parse_packet(data)
             try:
@@ -82,6 +99,7 @@ def recall(actor: Any, doc: OutgoingDocument, reason: str) -> int:
                     "recall of %s at %s: %s", doc.id, recipient.agency.code, exc.reason
                 )
                 continue
+        db.session.add(delivery)
         count += 1
     db.session.add(
         OutgoingEvent(
@@ -176,9 +194,49 @@ def _give_back_or_note(incoming: IncomingDocument, text: str) -> None:
         )
 
 
+def change_key(packet: DocumentPacket) -> str:
+    """The idempotency key of a change packet: SHA-256 of its content.
+
+    A change shares the DocumentId of the original document, so that id alone cannot
+    tell a new change from a re-delivery. Each change is built once by the sender (the
+    outbox keeps the bytes it retries), with its own trace timestamp, reason and header.
+    """
+    data = packet.to_dict()
+    data.pop("warnings", None)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def answer_text(receipt: ChangeReceipt) -> str:
+    """The description of the 15 answering a change (its number tells two apart)."""
+    what = "thu hồi" if receipt.business_type == edxml.REVOKE else "cập nhật"
+    return f"Đã nhận {what} (lần {receipt.ordinal}): {receipt.reason or ''}"[:500]
+
+
 def apply_change(agency: Agency, packet: DocumentPacket) -> IncomingDocument:
-    """Revocation (1) or update (2) of a document received before, with the same DocumentId."""
-    incoming = _received(agency, packet.sender.organ_id, packet.document_id)
+    """Revocation (1) or update (2) of a document received before, with the same DocumentId.
+
+    Applied once per change: a packet delivered again finds its ``ChangeReceipt`` and
+    changes nothing (its answer was queued the first time).
+    """
+    sender = packet.sender.organ_id
+    incoming = _received(agency, sender, packet.document_id)
+    this_key = change_key(packet)
+    thread = select(ChangeReceipt).where(
+        ChangeReceipt.agency_id == agency.id,
+        ChangeReceipt.sender_code == sender,
+        ChangeReceipt.edxml_document_id == packet.document_id,
+    )
+    earlier = list(db.session.scalars(thread))
+    if any(r.change_key == this_key for r in earlier):
+        logger.info(
+            "change %s of %s from %s already applied for %s",
+            this_key[:12],
+            packet.document_id,
+            sender,
+            agency.code,
+        )
+        return incoming
     reason = packet.business_reason or edxml.BUSINESS_TYPES[packet.business_type]
     if packet.business_type == edxml.REVOKE:
         _give_back_or_note(incoming, f"Cơ quan gửi thu hồi văn bản: {reason}")
@@ -205,15 +263,27 @@ def apply_change(agency: Agency, packet: DocumentPacket) -> IncomingDocument:
                 text=f"Cơ quan gửi cập nhật văn bản ({reason}): {', '.join(sorted(changed)) or '—'}",
             )
         )
+    receipt = ChangeReceipt(
+        agency_id=agency.id,
+        sender_code=sender,
+        edxml_document_id=packet.document_id,
+        change_key=this_key,
+        business_type=packet.business_type,
+        ordinal=len(earlier) + 1,
+        reason=reason[:500],
+        incoming_id=incoming.id,
+    )
+    db.session.add(receipt)
     record(
         "incoming.sender_change",
         agency_id=agency.id,
         obj=incoming,
-        sender=packet.sender.organ_id,
+        sender=sender,
         business_type=packet.business_type,
+        change=this_key,
     )
     db.session.flush()
-    enqueue_after_commit("interchange.status", incoming.id, "15")
+    enqueue_after_commit("interchange.status", incoming.id, "15", receipt.id)
     return incoming
 
 

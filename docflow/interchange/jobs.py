@@ -20,9 +20,12 @@ def validate_extra_files(incoming_id: int) -> None:
 
 
 @job("interchange.status")
-def send_status(incoming_id: int, code: str) -> None:
-    """Send status ``code`` about a document received by interchange (nothing for uploads)."""
-    services.send_status(incoming_id, code)
+def send_status(
+    incoming_id: int, code: str, change_receipt_id: int | None = None
+) -> None:
+    """Send status ``code`` about a document received by interchange (nothing for uploads);
+    with ``change_receipt_id``, the answer to that revocation or update."""
+    services.send_status(incoming_id, code, change_receipt_id)
 
 
 @job("interchange.retry_due")

@@ -67,12 +67,17 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
         UniqueConstraint(
-            "kind", "sender_code", "receiver_code", "edxml_document_id", "status_code"
+            "kind",
+            "sender_code",
+            "receiver_code",
+            "edxml_document_id",
+            "status_code",
+            "change_key",
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: "document" or "status"
+    #: "document", "change" (BussinessDocType 1 or 2 about a document sent before) or "status"
     kind: Mapped[str] = mapped_column(String(16))
     sender_code: Mapped[str] = mapped_column(String(32))
     receiver_code: Mapped[str] = mapped_column(String(32), index=True)
@@ -80,6 +85,9 @@ class OutboxMessage(db.Model):
     edxml_document_id: Mapped[str] = mapped_column(String(300), index=True)
     #: "" for documents, the status code for status packets.
     status_code: Mapped[str] = mapped_column(String(2), default="")
+    #: Tells apart packets sharing a DocumentId: the OutgoingChange id of a change, the
+    #: change receipt's key of an answer to it; "" otherwise.
+    change_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
     outgoing_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_document.id"))
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("outgoing_recipient.id"), index=True
@@ -119,11 +127,38 @@ class Receipt(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChangeReceipt(db.Model):
+    """A change packet (BussinessDocType 1 or 2) applied to a received document: applied once
+    however often it is delivered. ``change_key`` is the SHA-256 of the packet's content
+    (the sender's trace timestamp included), so each new change of the same DocumentId
+    has its own key while a re-delivered packet has the same one."""
+
+    __tablename__ = "interchange_change_receipt"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "sender_code", "edxml_document_id", "change_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    sender_code: Mapped[str] = mapped_column(String(32))
+    edxml_document_id: Mapped[str] = mapped_column(String(300))
+    change_key: Mapped[str] = mapped_column(String(64))
+    business_type: Mapped[int] = mapped_column()
+    #: 1 for the first change of this document from this sender, 2 for the next ...
+    ordinal: Mapped[int] = mapped_column(default=1)
+    #: BussinessDocReason, repeated in the answer.
+    reason: Mapped[str | None] = mapped_column(String(500))
+    incoming_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id"), index=True
+    )
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class RecipientStatus(db.Model):
     """A status packet received about a document we sent (01 arrived, 03 registered ...)."""
 
     __tablename__ = "interchange_status"
-    __table_args__ = (UniqueConstraint("recipient_id", "code", "at_text"),)
+    __table_args__ = (UniqueConstraint("recipient_id", "code", "at_text", "digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(
@@ -133,6 +168,8 @@ class RecipientStatus(db.Model):
     description: Mapped[str | None] = mapped_column(String(500))
     #: The packet's Timestamp as sent ("yyyy/MM/dd HH:mm:ss"), part of the duplicate check.
     at_text: Mapped[str] = mapped_column(String(32), default="")
+    #: SHA-256 of the description: two answers in the same second (two updates) both count.
+    digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     recipient = relationship("Recipient")

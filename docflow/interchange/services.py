@@ -10,6 +10,7 @@ incoming document. Functions here never commit; views and jobs do.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -129,28 +130,61 @@ def document_id_of(doc: OutgoingDocument) -> str:
     )
 
 
-def packet_for(doc: OutgoingDocument, receivers: list[Agency]) -> DocumentPacket:
-    """The edXML packet of an issued outgoing document for ``receivers``."""
-    signer = doc.signer
+def electronic_recipient_codes(doc: OutgoingDocument) -> list[str]:
+    """Codes of the agencies ``doc`` was sent to electronically (delivered or in the outbox)."""
+    return sorted(
+        r.agency.code
+        for r in doc.recipients
+        if r.kind == RecipientKind.AGENCY
+        and r.agency is not None
+        and r.delivery in (DeliveryState.DELIVERED, DeliveryState.QUEUED)
+    )
+
+
+def _replacement(doc: OutgoingDocument) -> tuple[int, str, list[edxml.Replacement]]:
+    """BussinessDocType, reason and ReplacementInfoList of an issued document."""
+    old = doc.replaces
+    if old is None or old.issued_at is None or old.is_secret:
+        # A secret document never travelled: its replacement is news to the receivers.
+        return edxml.NEW, "", []
+    return (
+        edxml.REPLACE,
+        f"Thay thế văn bản {old.number_notation}",
+        [edxml.Replacement(document_id_of(old), electronic_recipient_codes(old))],
+    )
+
+
+def packet_for(
+    doc: OutgoingDocument, receivers: list[Agency], files: bool = True
+) -> DocumentPacket:
+    """The edXML packet of an issued outgoing document for ``receivers``.
+
+    A document replacing another one is BussinessDocType 3 with ReplacementInfoList;
+    ``files=False`` leaves the files out (revocation and update packets: the header is
+    what changes).
+    """
     place = (
         (doc.agency.address or "").split(",")[-1].strip() if doc.agency.address else ""
     )
-    attachments = [
-        edxml.Attachment(
-            content_id=f"{doc.id}-main",
-            name=f"{doc.number:02d}-{doc.notation}.pdf",
-            data=_read(doc.issued_file_id),
-        )
-    ]
-    for att in doc.attachments:
+    attachments = []
+    if files:
         attachments.append(
             edxml.Attachment(
-                content_id=f"{doc.id}-a{att.id}",
-                name=att.file.original_name,
-                data=_read(att.sealed_file_id or att.file_id),
+                content_id=f"{doc.id}-main",
+                name=f"{doc.number:02d}-{doc.notation}.pdf",
+                data=_read(doc.issued_file_id),
             )
         )
+        for att in doc.attachments:
+            attachments.append(
+                edxml.Attachment(
+                    content_id=f"{doc.id}-a{att.id}",
+                    name=att.file.original_name,
+                    data=_read(att.sealed_file_id or att.file_id),
+                )
+            )
     issued_by = doc.issued_by
+    business_type, reason, replacements = _replacement(doc)
     return DocumentPacket(
         sender=_org(doc.agency),
         receivers=[_org(a) for a in receivers],
@@ -161,12 +195,17 @@ def packet_for(doc: OutgoingDocument, receivers: list[Agency]) -> DocumentPacket
         document_id=document_id_of(doc),
         place=place,
         type_name=doc.doc_type,
-        signer_position=(signer.position or "") if signer else "",
-        signer_name=signer.full_name if signer else "",
+        signer_position=doc.published_signer_position,
+        signer_name=doc.published_signer_name,
+        due_date=doc.due_date,
+        page_amount=doc.page_count,
         to_places=[r.name for r in doc.recipients],
         priority=URGENCY_PRIORITY.get(doc.urgency, 0),
         sphere="Liên thông văn bản",
         traces=[(doc.agency.code, edxml.format_timestamp(to_local(utcnow())))],
+        business_type=business_type,
+        business_reason=reason,
+        replacements=replacements,
         staff=edxml.Staff(staff=issued_by.full_name) if issued_by else None,
         attachments=attachments,
     )
@@ -208,9 +247,75 @@ def queue_remote(doc: OutgoingDocument, recipient: Recipient) -> OutboxMessage:
         db.session.flush()
     elif msg.state == "failed":  # an operator sends again: a fresh round of attempts
         msg.state, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()
+        # Changes that gave up because the document did not get through follow it again.
+        for change in _same_thread(msg, after=msg.id, states=("failed",)):
+            change.state, change.attempts, change.next_attempt_at = (
+                "pending",
+                0,
+                utcnow(),
+            )
     if msg.state == "pending":
         enqueue_after_commit("interchange.deliver", msg.id)
     return msg
+
+
+def queue_change(
+    doc: OutgoingDocument, recipient: Recipient, change_id: int, data: bytes
+) -> OutboxMessage:
+    """Put a revocation or update packet for a remote recipient in the outbox (no commit).
+
+    It shares the DocumentId of the document packet, so ``change_key`` (the change's id)
+    keeps it apart from the original and from the other changes. It is posted only after
+    every earlier packet about the document to that recipient is acknowledged.
+    """
+    doc_id, key = document_id_of(doc), str(change_id)
+    msg = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "change",
+            OutboxMessage.sender_code == doc.agency.code,
+            OutboxMessage.receiver_code == recipient.agency.code,
+            OutboxMessage.edxml_document_id == doc_id,
+            OutboxMessage.change_key == key,
+        )
+    )
+    if msg is None:
+        msg = OutboxMessage(
+            kind="change",
+            sender_code=doc.agency.code,
+            receiver_code=recipient.agency.code,
+            edxml_document_id=doc_id,
+            status_code="",
+            change_key=key,
+            outgoing_id=doc.id,
+            recipient_id=recipient.id,
+            payload=_sealed(doc, data),
+        )
+        db.session.add(msg)
+        db.session.flush()
+        enqueue_after_commit("interchange.deliver", msg.id)
+    return msg
+
+
+def _same_thread(
+    msg: OutboxMessage,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    states: tuple[str, ...] = ("pending", "failed"),
+) -> list[OutboxMessage]:
+    """Document and change packets about the same document to the same receiver."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.kind.in_(("document", "change")),
+        OutboxMessage.sender_code == msg.sender_code,
+        OutboxMessage.receiver_code == msg.receiver_code,
+        OutboxMessage.edxml_document_id == msg.edxml_document_id,
+        OutboxMessage.state.in_(states),
+    )
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
+    if after is not None:
+        query = query.where(OutboxMessage.id > after, OutboxMessage.kind == "change")
+    return list(db.session.scalars(query.order_by(OutboxMessage.id)))
 
 
 def _sealed(doc: OutgoingDocument, data: bytes) -> bytes:
@@ -469,7 +574,7 @@ def validate_extra_files(incoming_id: int) -> None:
 
 # ------------------------------------------------------------------ statuses
 def status_for(
-    incoming: IncomingDocument, code: str
+    incoming: IncomingDocument, code: str, description: str | None = None
 ) -> tuple[StatusPacket, Receipt] | None:
     """The status packet telling the sender about ``incoming``; None if it did not come by interchange."""
     receipt = db.session.scalar(
@@ -477,7 +582,8 @@ def status_for(
     )
     if receipt is None:
         return None
-    description = incoming.return_reason if code == "02" else None
+    if description is None and code == "02":
+        description = incoming.return_reason
     packet = StatusPacket(
         sender=_org(incoming.agency),
         response_for=ResponseFor(
@@ -495,10 +601,23 @@ def status_for(
     return packet, receipt
 
 
-def send_status(incoming_id: int, code: str) -> None:
-    """Tell the sender what happened to a received document (commits)."""
+def send_status(
+    incoming_id: int, code: str, change_receipt_id: int | None = None
+) -> None:
+    """Tell the sender what happened to a received document (commits).
+
+    With ``change_receipt_id`` it is the answer to that revocation or update: each change
+    has its own answer (its own outbox key and description), even several in one second.
+    """
+    from .changes import answer_text
+    from .models import ChangeReceipt
+
     incoming = db.session.get(IncomingDocument, incoming_id)
-    built = status_for(incoming, code) if incoming is not None else None
+    change = (
+        db.session.get(ChangeReceipt, change_receipt_id) if change_receipt_id else None
+    )
+    description = answer_text(change) if change is not None else None
+    built = status_for(incoming, code, description) if incoming is not None else None
     if built is None or (code == "05" and not _first_processing(incoming)):
         return
     packet, receipt = built
@@ -520,7 +639,12 @@ def send_status(incoming_id: int, code: str) -> None:
         db.session.commit()
         return
     queue_status(
-        incoming.agency.code, receipt.sender_code, receipt.edxml_document_id, code, data
+        incoming.agency.code,
+        receipt.sender_code,
+        receipt.edxml_document_id,
+        code,
+        data,
+        change_key=change.change_key if change is not None else "",
     )
     db.session.commit()
 
@@ -592,11 +716,14 @@ def accept_status(status: StatusPacket) -> RecipientStatus | IncomingDocument:
 
         return accept_recall(status)
     recipient = _find_recipient(status)
+    description = (status.description or "")[:500] or None
+    digest = hashlib.sha256((description or "").encode()).hexdigest()
     existing = db.session.scalar(
         select(RecipientStatus).where(
             RecipientStatus.recipient_id == recipient.id,
             RecipientStatus.code == status.status_code,
             RecipientStatus.at_text == status.timestamp[:32],
+            RecipientStatus.digest == digest,
         )
     )
     if existing is not None:
@@ -604,12 +731,15 @@ def accept_status(status: StatusPacket) -> RecipientStatus | IncomingDocument:
     row = RecipientStatus(
         recipient_id=recipient.id,
         code=status.status_code,
-        description=(status.description or "")[:500] or None,
+        description=description,
         at_text=status.timestamp[:32],
+        digest=digest,
     )
     db.session.add(row)
+    if status.status_code in ("15", "16"):
+        _answer_change(recipient, status.status_code)
     text = f"{recipient.name}: {status.status_code} {edxml.STATUS_CODES[status.status_code]}"
-    if status.status_code == "02" and status.description:
+    if status.status_code in ("02", "15", "16") and status.description:
         text += f" — {status.description[:300]}"
     db.session.add(
         OutgoingEvent(
@@ -629,8 +759,34 @@ def accept_status(status: StatusPacket) -> RecipientStatus | IncomingDocument:
     return row
 
 
+def _answer_change(recipient: Recipient, code: str) -> None:
+    """Match a 15/16 answer with the oldest request to that recipient still unanswered.
+
+    Receivers answer recalls and changes in the order they get them (packets to one
+    receiver are posted in order, see ``_wait_for_earlier``).
+    """
+    from ..outgoing.models import ChangeDelivery
+
+    pending = db.session.scalar(
+        select(ChangeDelivery)
+        .where(
+            ChangeDelivery.recipient_id == recipient.id,
+            ChangeDelivery.answer.is_(None),
+        )
+        .order_by(ChangeDelivery.id)
+        .limit(1)
+    )
+    if pending is not None:
+        pending.answer, pending.answered_at = code, utcnow()
+
+
 def queue_status(
-    sender: str, receiver: str, doc_id: str, code: str, data: bytes
+    sender: str,
+    receiver: str,
+    doc_id: str,
+    code: str,
+    data: bytes,
+    change_key: str = "",
 ) -> OutboxMessage:
     msg = db.session.scalar(
         select(OutboxMessage).where(
@@ -639,6 +795,7 @@ def queue_status(
             OutboxMessage.receiver_code == receiver,
             OutboxMessage.edxml_document_id == doc_id,
             OutboxMessage.status_code == code,
+            OutboxMessage.change_key == change_key,
         )
     )
     if msg is None:
@@ -648,6 +805,7 @@ def queue_status(
             receiver_code=receiver,
             edxml_document_id=doc_id,
             status_code=code,
+            change_key=change_key,
             payload=data,
         )
         db.session.add(msg)
@@ -662,7 +820,9 @@ def deliver_message(message_id: int) -> None:
     msg = db.session.get(OutboxMessage, message_id)
     if msg is None or msg.state != "pending":
         return
-    path = PACKETS_PATH if msg.kind == "document" else STATUS_PATH
+    if msg.kind == "change" and _wait_for_earlier(msg):
+        return
+    path = STATUS_PATH if msg.kind == "status" else PACKETS_PATH
     body, sender = msg.payload, msg.sender_code
     peer = peer_for(msg.receiver_code)
     # Hold no transaction while waiting on the network (SQLite writers, long requests).
@@ -700,7 +860,7 @@ def deliver_message(message_id: int) -> None:
     recipient = (
         db.session.get(Recipient, msg.recipient_id) if msg.recipient_id else None
     )
-    if recipient is not None:  # the other instance has it in its queue
+    if recipient is not None and msg.kind == "document":  # in the other's queue
         recipient.delivery, recipient.delivered_at = (
             DeliveryState.DELIVERED,
             msg.sent_at,
@@ -710,6 +870,9 @@ def deliver_message(message_id: int) -> None:
                 document_id=recipient.document_id, kind="delivered", text=recipient.name
             )
         )
+    following = _same_thread(msg, after=msg.id, states=("pending",))
+    if following:  # the next change about this document may go now
+        enqueue_after_commit("interchange.deliver", following[0].id)
     db.session.commit()
     logger.info(
         "outbox %s (%s %s) delivered to %s",
@@ -718,6 +881,28 @@ def deliver_message(message_id: int) -> None:
         msg.edxml_document_id,
         msg.receiver_code,
     )
+
+
+def _wait_for_earlier(msg: OutboxMessage) -> bool:
+    """A change waits until the document and earlier changes reached the receiver (commits).
+
+    The receiver applies a change to the document it received, so a change overtaking
+    its document would be refused; once an earlier packet gave up, so does the change.
+    """
+    earlier = _same_thread(msg, before=msg.id)
+    if not earlier:
+        return False
+    if earlier[0].state == "failed":
+        _fail(
+            msg.id,
+            f"outbox {earlier[0].id} about the same document was not delivered",
+            final=True,
+        )
+        return True
+    # Sent as soon as the earlier one is acknowledged; the cron flush is the fallback.
+    msg.next_attempt_at = utcnow() + timedelta(seconds=BACKOFF[1])
+    db.session.commit()
+    return True
 
 
 def _json(body: bytes) -> dict[str, Any]:
@@ -769,11 +954,15 @@ def due_messages() -> list[int]:
 # ------------------------------------------------------------------ what the sender sees
 @dataclass
 class Delivery:
-    """One recipient's interchange state: not_sent, sent, failed, returned, recalled or slow."""
+    """One recipient's interchange state: not_sent, sent, failed, returned, recalled or slow.
+
+    ``changes`` are the recalls, revocations and updates sent to it (ChangeDelivery rows).
+    """
 
     state: str
     error: str | None = None
     statuses: list[RecipientStatus] = field(default_factory=list)
+    changes: list[Any] = field(default_factory=list)
 
     @property
     def last(self) -> RecipientStatus | None:
@@ -793,23 +982,52 @@ def delivery_of(recipient: Recipient) -> Delivery | None:
             .order_by(RecipientStatus.id)
         )
     )
+    from ..outgoing.models import ChangeDelivery
+
     codes = {s.code for s in statuses}
+    changes = list(
+        db.session.scalars(
+            select(ChangeDelivery)
+            .where(ChangeDelivery.recipient_id == recipient.id)
+            .order_by(ChangeDelivery.id)
+        )
+    )
     msg = db.session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.recipient_id == recipient.id, OutboxMessage.kind == "document"
         )
     )
-    if "15" in codes:
-        return Delivery("recalled", statuses=statuses)
-    if "02" in codes:
-        return Delivery("returned", statuses=statuses)
-    if msg is not None and msg.state == "failed":
-        return Delivery("failed", msg.last_error, statuses)
-    sent_at = msg.sent_at if msg is not None else recipient.delivered_at
-    if sent_at is None:
-        return Delivery(
-            "not_sent", msg.last_error if msg is not None else None, statuses
-        )
-    if not codes & {"03", "04", "05", "06"} and utcnow() - sent_at > SLOW_AFTER:
-        return Delivery("slow", statuses=statuses)
-    return Delivery("sent", statuses=statuses)
+    # A 15 also answers revocations and updates: "recalled" only when it answers a recall
+    # (recalls from before changes were recorded: any 15).
+    recalled = (
+        any(c.change.kind == "recall" and c.answer == "15" for c in changes)
+        if changes
+        else "15" in codes
+    )
+    state, error = "sent", None
+    if recalled:
+        state = "recalled"
+    elif "02" in codes:
+        state = "returned"
+    elif msg is not None and msg.state == "failed":
+        state, error = "failed", msg.last_error
+    else:
+        sent_at = msg.sent_at if msg is not None else recipient.delivered_at
+        if sent_at is None:
+            state, error = "not_sent", msg.last_error if msg is not None else None
+        elif not codes & {"03", "04", "05", "06"} and utcnow() - sent_at > SLOW_AFTER:
+            state = "slow"
+    return Delivery(state, error, statuses, changes)
+
+
+def change_state(delivery: Any) -> tuple[str, str | None]:
+    """Where one change to one recipient is: "applied" (same instance), "sent", "waiting"
+    or "failed" (with the error)."""
+    if delivery.outbox_id is None:
+        return "applied", None
+    msg = db.session.get(OutboxMessage, delivery.outbox_id)
+    if msg.state == "sent":
+        return "sent", None
+    if msg.state == "failed":
+        return "failed", msg.last_error
+    return "waiting", msg.last_error

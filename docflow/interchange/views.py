@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db
-from . import changes, edxml, seal, services, trust
+from . import changes, edxml, seal, sender_changes, services, trust
 from .edxml import PacketRejected
 from .models import Peer
 from .transport import (
@@ -58,10 +58,49 @@ def _template_helpers() -> dict:
         )
         return [(r, d) for r, d in rows if d is not None]
 
+    def replaced_by(doc, recipient) -> list:  # noqa: ANN001 - outgoing document, recipient
+        """Issued documents replacing ``doc`` that went to the same agency."""
+        from ..outgoing.models import OutgoingDocument, Recipient
+
+        return db.session.scalars(
+            db.select(OutgoingDocument).where(
+                OutgoingDocument.replaces_id == doc.id,
+                OutgoingDocument.issued_at.is_not(None),
+                OutgoingDocument.id.in_(
+                    db.select(Recipient.document_id).where(
+                        Recipient.agency_id == recipient.agency_id
+                    )
+                ),
+            )
+        ).all()
+
     return {
         "interchange_deliveries": deliveries,
         "interchange_status_label": _status_label,
+        "interchange_change_label": _change_label,
+        "interchange_change_state": services.change_state,
+        "interchange_change_state_label": _change_state_label,
+        "interchange_replaced_by": replaced_by,
     }
+
+
+def _change_label(kind: str) -> str:
+    labels = {
+        "recall": _("Recall requested"),
+        "revoke": _("Revocation"),
+        "update": _("Correction"),
+    }
+    return labels.get(kind, kind)
+
+
+def _change_state_label(state: str) -> str:
+    labels = {
+        "applied": _("Delivered"),
+        "sent": _("Sent"),
+        "waiting": _("Waiting to be sent"),
+        "failed": _("Delivery failed"),
+    }
+    return labels.get(state, state)
 
 
 def _reply(payload: dict, status: int, secret: str | None = None) -> Response:
@@ -170,6 +209,75 @@ def recall(doc_id: int) -> Response:
         flash(
             _("Recall requested from %(count)d recipient(s).", count=count), "success"
         )
+    return redirect(url_for("outgoing.show", doc_id=doc_id))
+
+
+@ui_bp.post("/outgoing/<int:doc_id>/revoke")
+@login_required
+def revoke(doc_id: int) -> Response:
+    """A records officer revokes an issued document (BussinessDocType 1 to the receivers)."""
+    from ..documents.services import ActionRefused
+    from ..outgoing.access import visible_or_404
+    from .forms import RevokeForm
+
+    doc = visible_or_404(current_user, doc_id)
+    form = RevokeForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("outgoing.show", doc_id=doc_id))
+    try:
+        change = sender_changes.revoke(current_user, doc, form.reason.data)
+    except ActionRefused as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.params), "error")
+    else:
+        flash(
+            _(
+                "Document revoked; the revocation went to %(count)d recipient(s).",
+                count=len(change.deliveries),
+            ),
+            "success",
+        )
+    return redirect(url_for("outgoing.show", doc_id=doc_id))
+
+
+@ui_bp.post("/outgoing/<int:doc_id>/update")
+@login_required
+def update(doc_id: int):  # noqa: ANN201 - a response or (page, status)
+    """A records officer corrects the published information (BussinessDocType 2)."""
+    from ..documents.services import ActionRefused
+    from ..outgoing.access import visible_or_404
+    from ..outgoing.views import render_show
+    from .forms import UpdateForm
+
+    doc = visible_or_404(current_user, doc_id)
+    form = UpdateForm()
+    if not form.validate():
+        return render_show(doc, 400, update_form=form)
+    values = sender_changes.UpdateValues(
+        subject=form.subject.data or "",
+        doc_type=form.doc_type.data,
+        signer_name=form.signer_name.data or "",
+        signer_position=form.signer_position.data or "",
+        due_date=form.due_date.data,
+        page_count=form.page_count.data,
+    )
+    try:
+        change = sender_changes.update(current_user, doc, values, form.reason.data)
+    except ActionRefused as exc:
+        db.session.rollback()
+        db.session.refresh(doc)
+        flash(_(exc.message, **exc.params), "error")
+        return render_show(doc, 400, update_form=form)
+    flash(
+        _(
+            "Correction saved; it went to %(count)d recipient(s).",
+            count=len(change.deliveries),
+        ),
+        "success",
+    )
     return redirect(url_for("outgoing.show", doc_id=doc_id))
 
 

@@ -34,6 +34,15 @@ class DraftForm(FlaskForm):
         validators=[FileRequired(_l("Choose the file."))],
     )
     attachments = MultipleFileField(_l("Attachments (PDF, separate files)"))
+    replaces = SelectField(
+        _l("Replaces the issued document"), coerce=int, choices=[], default=0
+    )
+
+
+class ReplacesForm(FlaskForm):
+    replaces = SelectField(
+        _l("Replaces the issued document"), coerce=int, choices=[], default=0
+    )
 
 
 class VersionForm(FlaskForm):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -103,6 +103,22 @@ class OutgoingDocument(db.Model):
     issued_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     #: JSON of the validation report of the issued file.
     signature_report: Mapped[str | None] = mapped_column(Text)
+    # --- published metadata that can be corrected after issue (BussinessDocType 2)
+    #: Signer as published when corrected after issue (else the signer's own name).
+    signer_name: Mapped[str | None] = mapped_column(String(50))
+    signer_position: Mapped[str | None] = mapped_column(String(100))
+    #: Hạn xử lý sent to the receivers (DueDate), optional.
+    due_date: Mapped[date | None] = mapped_column()
+    #: Số trang (PageAmount), optional.
+    page_count: Mapped[int | None] = mapped_column()
+    # --- revocation (thu hồi, BussinessDocType 1) and replacement (thay thế, 3)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    #: The issued document of the same agency this one replaces (sent as type 3).
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
 
     agency: Mapped[Agency] = relationship()
     department: Mapped[Department | None] = relationship()
@@ -112,6 +128,10 @@ class OutgoingDocument(db.Model):
     signed_file: Mapped[StoredFile | None] = relationship(foreign_keys=[signed_file_id])
     issued_file: Mapped[StoredFile | None] = relationship(foreign_keys=[issued_file_id])
     register: Mapped[OutgoingRegister | None] = relationship()
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    replaces: Mapped[OutgoingDocument | None] = relationship(
+        remote_side=[id], foreign_keys=[replaces_id]
+    )
     versions: Mapped[list[OutgoingVersion]] = relationship(
         back_populates="document", order_by="OutgoingVersion.number"
     )
@@ -127,6 +147,20 @@ class OutgoingDocument(db.Model):
     events: Mapped[list[OutgoingEvent]] = relationship(
         back_populates="document", order_by="OutgoingEvent.id"
     )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def published_signer_name(self) -> str:
+        return self.signer_name or (self.signer.full_name if self.signer else "")
+
+    @property
+    def published_signer_position(self) -> str:
+        if self.signer_position:
+            return self.signer_position
+        return (self.signer.position or "") if self.signer else ""
 
     @property
     def is_secret(self) -> bool:
@@ -249,6 +283,55 @@ class OutgoingEvent(db.Model):
 
     document: Mapped[OutgoingDocument] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class OutgoingChange(db.Model):
+    """A change sent after issue to the agencies that received the document electronically.
+
+    ``recall`` is the status-13 request (lấy lại); ``revoke`` and ``update`` travel as
+    BussinessDocType 1 and 2 packets with the document's DocumentId.
+    """
+
+    __tablename__ = "outgoing_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id"), index=True
+    )
+    #: "recall" | "revoke" | "update"
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: JSON {field: [before, after]} of an update.
+    details: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[OutgoingDocument] = relationship()
+    actor: Mapped[User | None] = relationship()
+    deliveries: Mapped[list[ChangeDelivery]] = relationship(
+        back_populates="change", order_by="ChangeDelivery.id"
+    )
+
+
+class ChangeDelivery(db.Model):
+    """One change sent to one recipient agency, and the receiver's answer (15 or 16)."""
+
+    __tablename__ = "outgoing_change_delivery"
+    __table_args__ = (UniqueConstraint("change_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("outgoing_change.id"))
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_recipient.id"), index=True
+    )
+    #: The outbox message to another instance; None when applied here at once.
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    #: "15" (agreed) or "16" (refused) once the receiver answers.
+    answer: Mapped[str | None] = mapped_column(String(2))
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    change: Mapped[OutgoingChange] = relationship(back_populates="deliveries")
+    recipient: Mapped[Recipient] = relationship()
 
 
 class SigningCredential(db.Model):

@@ -112,6 +112,8 @@ class DraftValues:
     secrecy: Any
     department_id: int | None = None
     recipients: list[RecipientSpec] = field(default_factory=list)
+    #: An issued document of the agency the new one replaces (thay thế).
+    replaces_id: int | None = None
 
 
 def _recipient(doc: OutgoingDocument, spec: RecipientSpec) -> Recipient:
@@ -154,6 +156,8 @@ def create_draft(
     )
     db.session.add(doc)
     db.session.flush()
+    if values.replaces_id:
+        doc.replaces_id = _replaceable(doc, values.replaces_id).id
     for spec in values.recipients:
         recipient = _recipient(doc, spec)
         recipient.document_id = doc.id
@@ -172,6 +176,47 @@ def create_draft(
     _audit("outgoing.create", doc, actor, subject=doc.subject)
     db.session.commit()
     return doc
+
+
+def _replaceable(doc: OutgoingDocument, old_id: int) -> OutgoingDocument:
+    old = db.session.get(OutgoingDocument, old_id)
+    _require(
+        old is not None
+        and old.agency_id == doc.agency_id
+        and old.id != doc.id
+        and old.issued_at is not None,
+        "Only an issued document of your agency can be replaced.",
+    )
+    _require(not old.is_revoked, "A revoked document cannot be replaced.")
+    other = db.session.scalar(
+        select(OutgoingDocument.number, OutgoingDocument.notation).where(
+            OutgoingDocument.replaces_id == old.id,
+            OutgoingDocument.issued_at.is_not(None),
+        )
+    )
+    _require(
+        other is None,
+        "This document has already been replaced by %(number)s.",
+        number=f"{other[0]:02d}/{other[1]}" if other else "",
+    )
+    return old
+
+
+def set_replaces(actor: User, doc: OutgoingDocument, old_id: int | None) -> None:
+    """Mark a document not issued yet as replacing an issued one (or not any more)."""
+    _require(
+        actor.agency_id == doc.agency_id
+        and (actor.id == doc.drafted_by_id or actor.role == Role.RECORDS_OFFICER),
+        "Only the drafter or a records officer says what the document replaces.",
+    )
+    _require(
+        doc.issued_at is None, "An issued document cannot change what it replaces."
+    )
+    old = _replaceable(doc, old_id) if old_id else None
+    doc.replaces_id = old.id if old else None
+    _event(doc, "replaces_set", actor, old.number_notation if old else "—")
+    _audit("outgoing.replaces", doc, actor, replaces=doc.replaces_id)
+    db.session.commit()
 
 
 def _add_version(
@@ -457,6 +502,9 @@ def issue(actor: User, doc: OutgoingDocument) -> None:
         att.sealed_file_id = _store_bytes(data, att.file.original_name, doc, actor).id
     doc.issued_at, doc.issued_by_id, doc.status = now, actor.id, S.ISSUED
     _event(doc, "issued", actor, doc.number_notation)
+    if doc.replaces is not None:
+        _event(doc.replaces, "replaced", actor, doc.number_notation)
+        _audit("outgoing.replaced", doc.replaces, actor, by=doc.id)
     _audit(
         "outgoing.issue",
         doc,
@@ -525,6 +573,7 @@ def send_electronically(actor: User, doc: OutgoingDocument) -> None:
         "Secret documents are never sent electronically: send them on paper.",
     )
     _require(doc.status == S.ISSUED, "Only issued documents can be sent.")
+    _require(not doc.is_revoked, "This document has been revoked.")
     _require(
         actor.role == Role.RECORDS_OFFICER and actor.agency_id == doc.agency_id,
         "Only the agency's records officers send documents.",
@@ -552,6 +601,7 @@ __all__ = [
     "issue",
     "review",
     "send_electronically",
+    "set_replaces",
     "sign",
     "submit",
     "current_app",

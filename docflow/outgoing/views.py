@@ -30,7 +30,14 @@ from ..files.services import UploadRejected, open_file
 from ..i18n import N_
 from . import services
 from .access import can_view_content, my_turn_clause, visible_clause, visible_or_404
-from .forms import ActionForm, DraftForm, ReviewForm, SubmitForm, VersionForm
+from .forms import (
+    ActionForm,
+    DraftForm,
+    ReplacesForm,
+    ReviewForm,
+    SubmitForm,
+    VersionForm,
+)
 from .models import OutgoingDocument, OutgoingStatus, RecipientKind
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
@@ -54,6 +61,11 @@ EVENT_LABELS = {
     "issued": N_("numbered, sealed and issued it"),
     "delivered": N_("delivered it to"),
     "queued": N_("queued it for sending to"),
+    "recall_requested": N_("asked the recipients to give it back"),
+    "revoked": N_("revoked it"),
+    "updated": N_("corrected its published information"),
+    "replaced": N_("replaced it by"),
+    "replaces_set": N_("marked it as replacing"),
 }
 REVIEW_LABELS = {
     "pending": N_("Waiting"),
@@ -144,6 +156,7 @@ def _draft_form() -> DraftForm:
         .order_by(Agency.name)
     ).all()
     form.to_agencies.choices = [(a.id, f"{a.name} ({a.code})") for a in agencies]
+    form.replaces.choices = _replaceable_choices(None)
     if request.method == "GET":
         form.department_id.data = current_user.department_id or 0
     return form
@@ -174,6 +187,7 @@ def new():
             secrecy=Secrecy(form.secrecy.data),
             department_id=form.department_id.data or None,
             recipients=recipients,
+            replaces_id=form.replaces.data or None,
         )
         attachments = [
             (f.stream, f.filename or "attachment.pdf")
@@ -226,11 +240,35 @@ def _submit_form() -> SubmitForm:
 @bp.route("/<int:doc_id>")
 @login_required
 def show(doc_id: int):
-    doc = visible_or_404(current_user, doc_id)
+    return render_show(visible_or_404(current_user, doc_id))
+
+
+def _replaceable_choices(doc: OutgoingDocument) -> list[tuple[int, str]]:
+    """Issued, not revoked documents of the agency a new one may replace (latest first)."""
+    issued = db.session.scalars(
+        select(OutgoingDocument)
+        .where(
+            OutgoingDocument.agency_id == current_user.agency_id,
+            OutgoingDocument.issued_at.is_not(None),
+            OutgoingDocument.revoked_at.is_(None),
+            OutgoingDocument.id != (doc.id if doc is not None else 0),
+        )
+        .order_by(OutgoingDocument.issued_at.desc())
+        .limit(300)
+    )
+    return [(0, "—")] + [
+        (d.id, f"{d.number_notation} — {d.subject[:80]}") for d in issued
+    ]
+
+
+def render_show(doc: OutgoingDocument, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+    """The document page; ``forms`` replace the empty ones (a form sent back with errors)."""
+    from ..interchange.forms import RevokeForm, UpdateForm
+    from ..interchange.sender_changes import current_values
+
     step = services.current_step(doc)
     report = json.loads(doc.signature_report) if doc.signature_report else None
-    return render_template(
-        "outgoing/show.html",
+    context = dict(
         doc=doc,
         step=step,
         report=report,
@@ -239,7 +277,23 @@ def show(doc_id: int):
         submit_form=_submit_form(),
         review_form=ReviewForm(formdata=None),
         action_form=ActionForm(formdata=None),
+        replaced_by=db.session.scalars(
+            select(OutgoingDocument).where(
+                OutgoingDocument.replaces_id == doc.id,
+                OutgoingDocument.issued_at.is_not(None),
+            )
+        ).all(),
     )
+    if doc.issued_at is not None and not doc.is_revoked:
+        context["revoke_form"] = RevokeForm(formdata=None)
+        context["update_form"] = UpdateForm(formdata=None, obj=current_values(doc))
+    elif doc.issued_at is None:
+        replaces_form = ReplacesForm(formdata=None, replaces=doc.replaces_id or 0)
+        replaces_form.replaces.choices = _replaceable_choices(doc)
+        context["replaces_form"] = replaces_form
+    context.update(forms)
+    context.update(_labels())  # also when another blueprint renders the page
+    return render_template("outgoing/show.html", **context), status
 
 
 def _act(doc_id: int, action, success: str):  # type: ignore[no-untyped-def]
@@ -340,6 +394,23 @@ def send(doc_id: int):
         abort(400)
     return _act(
         doc_id, lambda d: services.send_electronically(current_user, d), _("Sent.")
+    )
+
+
+@bp.route("/<int:doc_id>/replaces", methods=["POST"])
+@login_required
+def set_replaces(doc_id: int):
+    """The drafter or a records officer says which issued document this one replaces."""
+    doc = visible_or_404(current_user, doc_id)
+    form = ReplacesForm()
+    form.replaces.choices = _replaceable_choices(doc)
+    if not form.validate():
+        flash(_("Choose an issued document of your agency."), "error")
+        return redirect(url_for(".show", doc_id=doc_id))
+    return _act(
+        doc_id,
+        lambda d: services.set_replaces(current_user, d, form.replaces.data or None),
+        _("Saved."),
     )
 
 
