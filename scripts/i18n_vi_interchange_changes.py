@@ -76,4 +76,5 @@ VI_INTERCHANGE_CHANGES = {
     "Revoked by %(name)s on %(when)s": "Bị thu hồi bởi %(name)s lúc %(when)s",
     "Replaces": "Thay thế văn bản",
     "as published": "như đã ban hành",
+    "Revocation or correction packet": "Gói tin thu hồi hoặc cập nhật",
 }
