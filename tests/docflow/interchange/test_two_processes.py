@@ -379,6 +379,9 @@ def test_a_signed_document_and_its_statuses_travel_between_processes(two) -> Non
 
     doc = wait_for(validated, 60, "B to validate the signature")
     assert doc["status"] == "pending" and doc["source"] == "interchange"
+    received = doc["timeline"][0]
+    assert received["kind"] == "received"
+    assert "gói tin ký số bởi" in received["text"]  # B checked A's seal on the packet
     summary = doc["signature_report"]["summary"]
     assert summary["indication"] == TOTAL_PASSED, summary
     assert doc["signature_report"]["signatures"][0]["signer"]["common_name"] == (
