@@ -197,3 +197,31 @@ def test_reindex_and_check_cover_dossiers(app, office) -> None:
     assert sorted(h["id"] for h in hits) == [dossiers[0].id, dossiers[2].id]
     assert {h["kind"] for h in hits} == {"dossier"}
     assert SOURCES["dossier"].count() == 3
+
+
+def test_outgoing_documents_in_a_dossier_follow_the_same_rule(app, office) -> None:
+    import io
+
+    from docflow.documents.vocab import Secrecy, Urgency
+    from docflow.outgoing import services as out
+    from tests.docflow.office import make_pdf
+
+    def draft(user, subject):
+        values = out.DraftValues(
+            "Báo cáo", subject, Urgency.NORMAL, Secrecy.NONE, user.department_id
+        )
+        return out.create_draft(user, values, io.BytesIO(make_pdf(subject)), "a.pdf")
+
+    mine = draft(office.specialist, "Sơ kết mô hình nuôi ong lấy mật")
+    theirs = draft(office.other_specialist, "Kế hoạch tổ chức lễ hội đua thuyền")
+    dossier = ds.create_dossier(
+        office.specialist, notation="08.KT", title="Hồ sơ khuyến nông"
+    )
+    ds.add_document(office.specialist, dossier, "outgoing", mine.id)
+    ds.add_document(office.clerk, dossier, "outgoing", theirs.id)
+    entry = f"d{dossier.id}"
+    # Drafts are not in the index themselves, but the dossier's entry names the one
+    # every viewer of the dossier (keeper, head of the unit, agency-wide roles) may see.
+    assert _found(office.head, "nuoi ong") == {entry}
+    assert _found(office.clerk, "nuoi ong", kind=None) == {entry}
+    assert _found(office.clerk, "đua thuyền", kind=None) == set()
