@@ -29,6 +29,7 @@ from ..timeutil import to_local
 from .models import OutgoingDocument
 
 KIND = "outgoing"
+REVOKED = "revoked"  #: entry status of a revoked document (not an OutgoingStatus)
 PREFIX = "o"  #: entry ids are "o<id>" (incoming documents keep their bare ids)
 
 
@@ -61,12 +62,15 @@ def to_index_document(doc: OutgoingDocument, content: str = "") -> IndexDocument
         "number": doc.number_notation,
         "issuer": doc.agency.name if doc.agency else "",
         "doc_type": doc.doc_type or "",
-        "signer": doc.signer.full_name if doc.signer else "",
+        "signer": doc.published_signer_name,
         "issued_date": issued.date() if issued else None,
-        "status": doc.status.value,
+        "status": REVOKED if doc.is_revoked else doc.status.value,
         "confidentiality": "" if not doc.is_secret else doc.secrecy.value,
-        # Nơi nhận: found by searching for a recipient's name.
-        "extra_text": "\n".join(r.name for r in doc.recipients if r.name),
+        # Nơi nhận, and the number of the document it replaces.
+        "extra_text": "\n".join(
+            [r.name for r in doc.recipients if r.name]
+            + ([doc.replaces.number_notation] if doc.replaces else [])
+        ),
         "department_ids": department_ids,
         "user_ids": user_ids,
         "public_in_agency": False,

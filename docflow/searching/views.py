@@ -141,7 +141,14 @@ _STATUS_LABELS_BY_KIND = {
 }
 
 
+#: Entry statuses that are not a model status.
+_EXTRA_STATUS_LABELS = {("outgoing", "revoked"): N_("Revoked")}
+
+
 def _status_label(value: str, kind: str = "") -> str:
+    for (extra_kind, extra_value), label in _EXTRA_STATUS_LABELS.items():
+        if value == extra_value and kind in ("", extra_kind):
+            return _(label)
     kinds = [kind] if kind in _STATUS_LABELS_BY_KIND else list(_STATUS_LABELS_BY_KIND)
     for name in kinds:
         for status, label in _STATUS_LABELS_BY_KIND[name].items():

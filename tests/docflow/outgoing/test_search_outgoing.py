@@ -269,3 +269,61 @@ def test_reindex_extracts_and_indexes_issued_documents(app, keyed_office, sample
     assert result.exit_code == 0 and "1 entries written." in result.output
     assert _found(office.clerk, "Bá Thước") == {doc.id}
     assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_revocation_correction_and_replacement_reach_the_index(
+    app, client, keyed_office, sample_pdf
+) -> None:
+    from dataclasses import replace
+
+    from docflow.interchange import sender_changes
+
+    office = keyed_office
+    doc = _issued(
+        office,
+        sample_pdf,
+        drafter=office.specialist,
+        reviewers=[office.head],
+        subject="Về việc phát triển du lịch cộng đồng",
+    )
+    values = replace(
+        sender_changes.current_values(doc),
+        subject="Về việc phát triển du lịch sinh thái",
+        signer_name="Lê Văn Sửa",
+    )
+    sender_changes.update(office.clerk, doc, values, "Sửa trích yếu")
+    assert _found(office.clerk, "du lịch sinh thái") == {doc.id}
+    assert _found(office.clerk, "Lê Văn Sửa") == {doc.id}
+    assert _found(office.clerk, '"du lịch cộng đồng"') == {doc.id}  # the PDF's text
+
+    replacement = s.create_draft(
+        office.specialist,
+        s.DraftValues(
+            "Quyết định",
+            "Về việc phát triển du lịch nông thôn",
+            Urgency.NORMAL,
+            Secrecy.NONE,
+            office.specialist.department_id,
+        ),
+        io.BytesIO(sample_pdf()),
+        "Dự thảo.pdf",
+    )
+    replacement.replaces_id = doc.id
+    db.session.commit()
+    assert _found(office.clerk, doc.number_notation) == {doc.id}  # drafts: no entry
+    s.submit(office.specialist, replacement, [office.head.id], office.leader.id)
+    for reviewer in (office.head, office.leader):
+        s.review(reviewer, replacement, True)
+    s.sign(office.leader, replacement)
+    s.issue(office.clerk, replacement)
+    # The replaced number finds both, the document itself first.
+    hits = search_documents(office.clerk, doc.number_notation, kind="outgoing").hits
+    assert [h.id for h in hits] == [f"o{doc.id}", f"o{replacement.id}"]
+
+    sender_changes.revoke(office.clerk, doc, "Ban hành sai thẩm quyền")
+    hit = search_documents(office.clerk, "sinh thái", kind="outgoing").hits[0]
+    assert hit.id == f"o{doc.id}" and hit.status == "revoked"
+    login(client, office.clerk.username)
+    html = client.get("/search?q=sinh+thai").get_data(as_text=True)
+    assert "Đã thu hồi" in html
+    assert check().clean
