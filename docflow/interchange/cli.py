@@ -83,6 +83,12 @@ def parse_command(file: Path, as_json: bool, headers_only: bool) -> None:
     help="QCVN 102 code of the receiving agency (default: the first recipient).",
 )
 @click.option(
+    "--change",
+    "change_id",
+    type=int,
+    help="Id of a revocation or update of the document: its type-1/2 packet instead.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -90,9 +96,12 @@ def parse_command(file: Path, as_json: bool, headers_only: bool) -> None:
 )
 @with_appcontext
 def export_command(
-    document_id: int, agency_code: str | None, output: Path | None
+    document_id: int,
+    agency_code: str | None,
+    change_id: int | None,
+    output: Path | None,
 ) -> None:
-    """Write the packet docflow sends for an issued outgoing document."""
+    """Write the packet docflow sends for an issued outgoing document (or one of its changes)."""
     from ..agencies.models import Agency
     from ..outgoing.models import OutgoingDocument, RecipientKind
     from .services import packet_for
@@ -108,12 +117,51 @@ def export_command(
         )
     if agency is None:
         raise click.ClickException("no receiving agency: give --to CODE")
-    data = edxml.build_document(packet_for(doc, [agency]))
+    if change_id is not None:
+        data = _change_packet(doc, change_id, agency)
+    else:
+        data = edxml.build_document(packet_for(doc, [agency]))
     if output is None:
         click.get_binary_stream("stdout").write(data)
     else:
         output.write_bytes(data)
         click.echo(f"written {output}")
+
+
+def _change_packet(doc, change_id: int, agency) -> bytes:  # noqa: ANN001 - models
+    """The bytes posted to another instance (outbox), else the packet rebuilt now."""
+    from ..outgoing.models import ChangeDelivery, OutgoingChange
+    from .models import OutboxMessage
+    from .sender_changes import change_packet
+
+    change = db.session.get(OutgoingChange, change_id)
+    if change is None or change.document_id != doc.id or change.kind == "recall":
+        known = db.session.scalars(
+            db.select(OutgoingChange).where(
+                OutgoingChange.document_id == doc.id, OutgoingChange.kind != "recall"
+            )
+        ).all()
+        listed = ", ".join(f"{c.id} ({c.kind} {c.at:%Y-%m-%d %H:%M})" for c in known)
+        raise click.ClickException(
+            f"no revocation or update {change_id} of this document"
+            f" (its changes: {listed or 'none'})"
+        )
+    sent = db.session.scalar(
+        db.select(OutboxMessage)
+        .join(ChangeDelivery, ChangeDelivery.outbox_id == OutboxMessage.id)
+        .where(
+            ChangeDelivery.change_id == change.id,
+            OutboxMessage.receiver_code == agency.code,
+        )
+    )
+    if sent is not None:
+        return sent.payload
+    click.echo(
+        "note: rebuilt with the document's current header (not kept for local delivery)",
+        err=True,
+    )
+    business_type = edxml.REVOKE if change.kind == "revoke" else edxml.UPDATE
+    return edxml.build_document(change_packet(doc, change, business_type, agency))
 
 
 @interchange_cli.command("peer")

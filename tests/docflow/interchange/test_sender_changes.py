@@ -514,3 +514,32 @@ def test_only_the_issuing_agencys_records_officers_change_a_document(
     db.session.expire_all()
     assert doc.revoked_at is None and _count(OutgoingChange) == 0
     assert "Chỉ văn thư" in client.get(page).get_data(as_text=True)
+
+
+def test_export_writes_a_change_packet(app, pair, issue_document, tmp_path) -> None:
+    doc = issue_document(pair.office_a, [_remote_b()])
+    clerk = db.session.get(type(pair.office_a.clerk), pair.office_a.clerk.id)
+    change = sender_changes.revoke(clerk, doc, "Gửi nhầm")
+    runner = app.test_cli_runner()
+    out = tmp_path / "revoke.edxml"
+    result = runner.invoke(
+        args=[
+            "edxml",
+            "export",
+            str(doc.id),
+            "--change",
+            str(change.id),
+            "-o",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    sent = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == "change")
+    )
+    assert out.read_bytes() == sent.payload  # the very bytes posted
+    packet = edxml.parse_packet(out.read_bytes())
+    assert (packet.business_type, packet.business_reason) == (edxml.REVOKE, "Gửi nhầm")
+    assert packet.document_id == services.document_id_of(doc)
+    result = runner.invoke(args=["edxml", "export", str(doc.id), "--change", "999"])
+    assert result.exit_code != 0 and f"{change.id} (revoke" in result.output
