@@ -543,3 +543,48 @@ def test_export_writes_a_change_packet(app, pair, issue_document, tmp_path) -> N
     assert packet.document_id == services.document_id_of(doc)
     result = runner.invoke(args=["edxml", "export", str(doc.id), "--change", "999"])
     assert result.exit_code != 0 and f"{change.id} (revoke" in result.output
+
+
+def test_records_officer_marks_a_draft_as_replacing_on_its_page(
+    make_office, issue_document, client
+) -> None:
+    from tests.helpers import csrf_token, login
+
+    sender, receiver = (
+        make_office(code="000.00.60.H56"),
+        make_office(code="000.00.61.H56"),
+    )
+    old = issue_document(sender, [receiver.agency])
+    draft = OutgoingDocument(
+        agency_id=sender.agency.id,
+        doc_type="Công văn",
+        subject="Thay thế",
+        drafted_by_id=sender.specialist.id,
+    )
+    db.session.add(draft)
+    db.session.commit()
+    login(client, sender.clerk.username)
+    page = f"/outgoing/{draft.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="replaces-form"' in html and old.number_notation in html
+    token = csrf_token(client, page)
+    resp = client.post(
+        f"/outgoing/{draft.id}/replaces", data={"csrf_token": token, "replaces": "999"}
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert draft.replaces_id is None
+    client.post(
+        f"/outgoing/{draft.id}/replaces",
+        data={"csrf_token": token, "replaces": str(old.id)},
+    )
+    db.session.expire_all()
+    assert draft.replaces_id == old.id
+    assert 'id="replaces"' in client.get(page).get_data(as_text=True)
+    assert (
+        client.post(
+            f"/outgoing/{draft.id}/replaces", data={"replaces": "0"}
+        ).status_code
+        == 400
+    )  # no CSRF token
+    assert draft.replaces_id == old.id
