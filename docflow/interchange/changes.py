@@ -51,6 +51,8 @@ def recall(actor: Any, doc: OutgoingDocument, reason: str) -> int:
         raise ActionRefused("Only the agency's records officers recall documents.")
     if doc.issued_at is None:
         raise ActionRefused("Only issued documents can be recalled.")
+    if doc.revoked_at is not None:
+        raise ActionRefused("This document has been revoked.")
     if not (reason and reason.strip()):
         raise ActionRefused("Give the reason for recalling the document.")
     reason = reason.strip()[:500]

@@ -367,10 +367,14 @@ def accept_document(
 
     if packet.business_type in (edxml.REVOKE, edxml.UPDATE):
         return [apply_change(agency, packet) for agency in targets]
+    sender = packet.sender.organ_id
+    # A type-3 packet delivered again must not note the replacement twice.
+    fresh = [_receipt(a.id, sender, packet.document_id) is None for a in targets]
     accepted = [_accept_for(agency, packet, via, sealed_by) for agency in targets]
     if packet.business_type == edxml.REPLACE:
-        for agency, incoming in zip(targets, accepted, strict=True):
-            mark_replaced(agency, packet, incoming)
+        for agency, incoming, new in zip(targets, accepted, fresh, strict=True):
+            if new:
+                mark_replaced(agency, packet, incoming)
     return accepted
 
 

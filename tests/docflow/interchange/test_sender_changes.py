@@ -14,6 +14,7 @@ from docflow.documents.services import ActionRefused
 from docflow.documents.vocab import Secrecy
 from docflow.extensions import db
 from docflow.interchange import edxml, sender_changes, services
+from docflow.interchange.changes import recall
 from docflow.interchange.models import ChangeReceipt, OutboxMessage, RecipientStatus
 from docflow.outgoing.models import ChangeDelivery, OutgoingChange, OutgoingDocument
 
@@ -87,6 +88,8 @@ def test_revocation_reaches_every_receiver_and_is_answered(
 
     with pytest.raises(ActionRefused, match="revoked"):
         sender_changes.revoke(sender.clerk, doc, "Lần nữa")
+    with pytest.raises(ActionRefused, match="revoked"):
+        recall(sender.clerk, doc, "Lấy lại")
     with pytest.raises(ActionRefused, match="revoked"):
         sender_changes.update(sender.clerk, doc, _values(doc, subject="Khác"), "Sửa")
 
@@ -265,6 +268,23 @@ def test_replacing_document_is_a_type_3_packet(make_office, issue_document) -> N
         assert new.number_notation in (
             copies[0].return_reason or copies[0].events[-1].text
         )
+    # The type-3 packet delivered again: still two copies, the replacement noted once.
+    again = edxml.parse_packet(
+        edxml.build_document(services.packet_for(new, [registered.agency]))
+    )
+    services.accept_document(again, via="http")
+    db.session.commit()
+    old_copy = db.session.scalars(
+        select(IncomingDocument)
+        .where(IncomingDocument.agency_id == registered.agency.id)
+        .order_by(IncomingDocument.id)
+    ).first()
+    notes = [e for e in old_copy.events if new.number_notation in (e.text or "")]
+    assert len(notes) == 1
+    assert (
+        _count(IncomingDocument, IncomingDocument.agency_id == registered.agency.id)
+        == 2
+    )
 
 
 def test_drafting_a_replacement_is_checked(make_office, issue_document) -> None:
@@ -463,6 +483,7 @@ def test_revoke_and_update_on_the_outgoing_page(
     html = client.get(page).get_data(as_text=True)
     assert 'data-change="update"' in html and 'data-answer="15"' in html
     assert "15/12/2026" in html
+    assert "interchange-recall" in html  # a 15 to an update is no recall
 
     resp = client.post(
         f"/interchange/outgoing/{doc.id}/revoke",
@@ -479,6 +500,7 @@ def test_revoke_and_update_on_the_outgoing_page(
     html = client.get(page).get_data(as_text=True)
     assert 'id="revoked"' in html and "Ban hành nhầm" in html
     assert 'data-change="revoke"' in html and "interchange-revoke" not in html
+    assert "interchange-recall" not in html
     assert _incoming(receiver.agency.id).status == IncomingStatus.RETURNED
 
 
