@@ -501,6 +501,8 @@ def test_revoke_and_update_on_the_outgoing_page(
     assert 'id="revoked"' in html and "Ban hành nhầm" in html
     assert 'data-change="revoke"' in html and "interchange-revoke" not in html
     assert "interchange-recall" not in html
+    listing = client.get("/outgoing/?tab=issued").get_data(as_text=True)
+    assert "data-revoked" in listing and "Đã thu hồi" in listing
     assert _incoming(receiver.agency.id).status == IncomingStatus.RETURNED
 
 
