@@ -42,8 +42,11 @@ PEOPLE = [  # username, full name, position, role, unit index
 ]
 
 
-def create_demo_data() -> list[tuple[str, str, str, str]]:
-    """Create (or refresh) the demo province; returns (agency, username, role, password) rows."""
+def create_demo_data(documents: bool = True) -> list[tuple[str, str, str, str]]:
+    """Create (or refresh) the demo province; returns (agency, username, role, password) rows.
+
+    ``documents`` also makes the demo documents once (``docflow.demo_documents``).
+    """
     from .agencies.models import Agency, AgencyLevel, Department
     from .audit.services import record
     from .auth.models import Role, User
@@ -150,9 +153,10 @@ def create_demo_data() -> list[tuple[str, str, str, str]]:
         rows.append((aname, f"{prefix}.lanhdao", "leader", DEMO_PASSWORD))
     _register_demo_keys(province)
     db.session.commit()
-    from .demo_documents import create_demo_documents
+    if documents:
+        from .demo_documents import create_demo_documents
 
-    create_demo_documents(province)
+        create_demo_documents(province)
     return rows
 
 
@@ -203,13 +207,18 @@ def _register_demo_keys(province) -> None:  # type: ignore[no-untyped-def]
     help="Serve on 127.0.0.1 after creating the data.",
 )
 @click.option("--port", default=5000, show_default=True)
+@click.option(
+    "--documents/--no-documents",
+    default=True,
+    help="Also create demo documents at every stage (once).",
+)
 @with_appcontext
-def demo(serve: bool, port: int) -> None:
+def demo(serve: bool, port: int, documents: bool) -> None:
     """Create a demo province with one user per role, print the credentials and serve."""
     from .cli import upgrade_database
 
     upgrade_database()
-    rows = create_demo_data()
+    rows = create_demo_data(documents)
     click.echo("\nDemo data ready. Sign in at http://127.0.0.1:%d/login with:\n" % port)
     click.echo(f"  {'user name':<14} {'role':<16} agency")
     for agency_name, username, role, _password in rows:

@@ -158,7 +158,7 @@ def demo_database(
     with app.app_context(), pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "hash_password", lambda _password: one_hash)
         upgrade_database()
-        create_demo_data()
+        create_demo_data(documents=False)  # each test writes its own documents
         users = {u.username: u.id for u in db.session.scalars(select(User))}
         db.session.remove()
         db.engine.dispose()
