@@ -170,6 +170,7 @@ def _register_domains(app: Flask) -> None:
     from .outgoing.register_book import BOOK as outgoing_book
     from .outgoing.views import bp as outgoing_bp
     from .registers.views import register_book_blueprint
+    from .reports.views import bp as reports_bp
     from .searching import jobs as _search_jobs  # noqa: F401 - registers jobs
     from .searching import listeners as _search_listeners  # noqa: F401 - session listeners
     from .searching.views import bp as search_bp
@@ -195,6 +196,7 @@ def _register_domains(app: Flask) -> None:
     register_api(app)  # /api/v1 (CSRF-exempt, bearer tokens) and /account/tokens
     app.register_blueprint(register_book_blueprint(incoming_book))
     app.register_blueprint(register_book_blueprint(outgoing_book))
+    app.register_blueprint(reports_bp)  # /reports: processing reports (NĐ 30 Phụ lục VI)
     register_cli(app)
 
     @app.context_processor
