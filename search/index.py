@@ -162,8 +162,18 @@ class SearchIndex(abc.ABC):
     """
 
     @abc.abstractmethod
-    def upsert(self, docs: Iterable[IndexDocument | Mapping[str, Any]]) -> int:
-        """Add or replace documents; return how many were written."""
+    def upsert(
+        self,
+        docs: Iterable[IndexDocument | Mapping[str, Any]],
+        *,
+        skip_unchanged: bool = False,
+    ) -> int:
+        """Add or replace documents; return how many were written.
+
+        ``skip_unchanged``: leave out documents whose entry already has the same
+        ``version`` (no write at all when none changed). Only for callers whose
+        version covers everything they index.
+        """
 
     @abc.abstractmethod
     def delete(self, ids: Iterable[str]) -> int:

@@ -67,12 +67,20 @@ class AgencyShardedIndex(SearchIndex):
         with self._lock:
             return list(self._shards.values())
 
-    def upsert(self, docs: Iterable[IndexDocument | Mapping[str, Any]]) -> int:
+    def upsert(
+        self,
+        docs: Iterable[IndexDocument | Mapping[str, Any]],
+        *,
+        skip_unchanged: bool = False,
+    ) -> int:
         groups: dict[str, list[IndexDocument]] = defaultdict(list)
         for doc in docs:
             doc = as_document(doc)
             groups[doc.agency_id].append(doc)
-        return sum(self.shard(a).upsert(batch) for a, batch in groups.items())
+        return sum(
+            self.shard(a).upsert(batch, skip_unchanged=skip_unchanged)
+            for a, batch in groups.items()
+        )
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(ids)

@@ -267,10 +267,19 @@ class WhooshIndex(SearchIndex):
             raise SearchError(f"commit failed: {exc}") from exc
         return n
 
-    def upsert(self, docs: Iterable[IndexDocument | Mapping[str, Any]]) -> int:
+    def upsert(
+        self,
+        docs: Iterable[IndexDocument | Mapping[str, Any]],
+        *,
+        skip_unchanged: bool = False,
+    ) -> int:
         # Convert first: a bad document fails before the lock is taken.
         prepared = [to_fields(as_document(d)) for d in docs]
         prepared = list({f["id"]: f for f in prepared}.values())  # last one wins
+        if skip_unchanged:
+            # A commit costs tens of ms (segment flush and merge); an entry that is
+            # already there with this version needs neither the lock nor a commit.
+            prepared = self._changed(prepared)
         if not prepared:
             return 0
 
@@ -285,6 +294,15 @@ class WhooshIndex(SearchIndex):
         n = self._write(work)
         logger.info("search index %s: upserted %d documents", self.path, n)
         return n
+
+    def _changed(self, prepared: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        searcher = self._searcher()
+        changed = []
+        for values in prepared:
+            stored = searcher.document(id=values["id"])
+            if stored is None or stored.get("version") != values["version"]:
+                changed.append(values)
+        return changed
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(ids)

@@ -27,7 +27,7 @@ from ..dossiers.models import Dossier, DossierItem
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.services import open_file
-from ..jobs import job
+from ..jobs import InlineQueue, job
 from ..outgoing import indexing as outgoing_indexing
 from ..outgoing.models import OutgoingDocument
 from ..timeutil import utcnow
@@ -92,8 +92,24 @@ def index_incoming(document_id: int) -> None:
         db.session.delete(text)
         db.session.commit()
         text = None
+    if needs_extraction(doc, text) and isinstance(
+        current_app.extensions["docflow.jobs"], InlineQueue
+    ):
+        # The inline queue would run search.extract right after this write and write
+        # again: extract first and write the entry once (a commit costs tens of ms).
+        try:
+            text = extract_document(doc)
+            db.session.commit()
+        except Exception:
+            # Index the metadata anyway; the extraction job below fails (or not)
+            # on its own, as it did before this shortcut.
+            db.session.rollback()
+            logger.warning("extraction of incoming %s failed", document_id)
+            text = db.session.get(DocumentText, document_id)
     entry = to_index_document(doc, current_text(doc, text))
-    write_with_retry(lambda: index.upsert([entry]))
+    # The version is a hash of everything in the entry: a job run again after a change
+    # that does not touch it (e.g. the signature report) writes nothing.
+    write_with_retry(lambda: index.upsert([entry], skip_unchanged=True))
     if needs_extraction(doc, text):
         # Metadata is searchable now; the text follows when the extraction job has run
         # (it re-indexes the document).

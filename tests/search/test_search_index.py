@@ -244,6 +244,29 @@ def test_upsert_replaces_and_delete_removes(index, make_doc):
     assert index.count() == 0
 
 
+def test_upsert_skip_unchanged_writes_only_new_versions(index, make_doc):
+    assert index.upsert([make_doc("1", version="1", subject="bản nháp")]) == 1
+    # Same version: nothing written, even though the text differs (the caller's
+    # version is trusted to cover everything it indexes).
+    same = make_doc("1", version="1", subject="bản khác")
+    assert index.upsert([same], skip_unchanged=True) == 0
+    assert search(index, "nháp").total == 1
+    assert search(index, "khác").total == 0
+    # A new version, and a new id, are written; the unchanged one in the batch is not.
+    batch = [
+        make_doc("1", version="2", subject="bản chính thức"),
+        make_doc("2", version="1", subject="Tờ trình"),
+        make_doc("1", version="2", subject="bản chính thức"),
+    ]
+    assert index.upsert(batch, skip_unchanged=True) == 2
+    assert index.ids_with_versions() == {"1": "2", "2": "1"}
+    assert search(index, "chính thức").total == 1
+    assert index.upsert(batch, skip_unchanged=True) == 0
+    # Without the flag an upsert always rewrites.
+    assert index.upsert([same]) == 1
+    assert search(index, "khác").total == 1
+
+
 def test_dict_documents_and_clear(index):
     index.upsert(
         [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from docflow.documents import services as s
 from docflow.documents.indexing import viewer_for
 from docflow.extensions import db
@@ -132,3 +134,59 @@ def test_search_backend_is_checked_at_start_up(tmp_path) -> None:
         instance_path=str(tmp_path / "i"),
     )
     assert type(app.extensions["docflow.search"]).__name__ == "WhooshIndex"
+
+
+def _count_writes(monkeypatch) -> list[str]:
+    """Record every index commit (WhooshIndex._write) from now on."""
+    from search.whoosh_index import WhooshIndex
+
+    writes: list[str] = []
+    original = WhooshIndex._write
+
+    def counting(self, work, **commit_args):
+        writes.append(self.path)
+        return original(self, work, **commit_args)
+
+    monkeypatch.setattr(WhooshIndex, "_write", counting)
+    return writes
+
+
+def test_inline_arrival_writes_its_entry_once(office, pdf, monkeypatch) -> None:
+    from docflow.documents.services import store_signature_report
+
+    writes = _count_writes(monkeypatch)
+    doc = s.receive(office.clerk, io.BytesIO(pdf("Phòng chống lụt bão")), "vb.pdf")
+    # The inline queue extracts before writing: one commit holds metadata and text.
+    assert len(writes) == 1
+    assert _ids(search_documents(office.clerk, "lut bao")) == {doc.id}
+    # A change the entry does not hold (the signature report) writes nothing ...
+    store_signature_report(doc, {"indication": "TOTAL-PASSED"})
+    assert len(writes) == 1
+    # ... a change it holds is written.
+    doc.subject = "Về việc phòng chống lụt bão"
+    db.session.commit()
+    assert len(writes) == 2
+    assert check().clean
+
+
+def test_inline_extraction_failure_still_indexes_metadata(
+    office, pdf, monkeypatch
+) -> None:
+    from docflow.searching import jobs
+    from storage.errors import StorageUnavailable
+
+    calls = []
+
+    def unavailable(doc, **kwargs):
+        calls.append(doc.id)
+        raise StorageUnavailable("storage down")
+
+    monkeypatch.setattr(jobs, "extract_document", unavailable)
+    monkeypatch.setattr(
+        jobs.current_app.extensions["docflow.jobs"], "raise_errors", False
+    )
+    doc = s.receive(office.clerk, io.BytesIO(pdf("Phòng chống lụt bão")), "vb.pdf")
+    # Tried in the index job, and again by the extraction job it then queues.
+    assert len(calls) >= 2 and set(calls) == {doc.id}
+    assert db.session.get(DocumentText, doc.id) is None
+    assert get_index().ids_with_versions().keys() == {str(doc.id)}
