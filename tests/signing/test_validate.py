@@ -578,3 +578,16 @@ def test_visible_empty_signature_field_added_after_signing(sign, check, sample_p
     sig = _only(check(out.getvalue()))
     assert sig.indication != TOTAL_PASSED
     assert any("unsigned signature field 'o_trong'" in d for d in sig.change_details)
+
+
+def test_online_fetching_shares_one_tls_context(sign, check, sample_pdf):
+    from signing.validation import engine
+
+    engine._tls_context.cache_clear()
+    good = check(sign(sample_pdf()))
+    revoked = check(sign(sample_pdf(), label="revoked"))
+    # Both fetched their revocation data online (B-B embeds none) ...
+    assert _only(good).indication == TOTAL_PASSED
+    assert _only(revoked).sub_indication == "REVOKED"
+    # ... through sessions built on one TLS context (loading the CA bundle is slow).
+    assert engine._tls_context.cache_info().misses == 1
