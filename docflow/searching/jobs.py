@@ -236,7 +236,8 @@ def index_outgoing(document_id: int) -> None:
         entry = outgoing_indexing.to_index_document(
             doc, current_outgoing_text(doc, text)
         )
-        write_with_retry(lambda: index.upsert([entry]))
+        # Deliveries and statuses touch the row, rarely the entry: unchanged, no write.
+        write_with_retry(lambda: index.upsert([entry], skip_unchanged=True))
         if needs_outgoing_extraction(doc, text):
             current_app.extensions["docflow.jobs"].enqueue(
                 "search.extract_outgoing",
@@ -269,7 +270,7 @@ def index_dossier(dossier_id: int) -> None:
         write_with_retry(lambda: index.delete([dossier_indexing.entry_id(dossier_id)]))
         return
     entry = dossier_indexing.to_index_document(dossier)
-    write_with_retry(lambda: index.upsert([entry]))
+    write_with_retry(lambda: index.upsert([entry], skip_unchanged=True))
 
 
 def refresh_dossiers_holding(kind: str, document_id: int) -> None:
@@ -287,4 +288,4 @@ def refresh_dossiers_holding(kind: str, document_id: int) -> None:
         for d in db.session.scalars(select(Dossier).where(Dossier.id.in_(ids)))
     ]
     index = get_index()
-    write_with_retry(lambda: index.upsert(entries))
+    write_with_retry(lambda: index.upsert(entries, skip_unchanged=True))
