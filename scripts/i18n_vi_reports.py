@@ -6,6 +6,7 @@ The report names follow NĐ 30/2020 Phụ lục VI: Báo cáo tình hình giải
 
 VI_REPORTS = {
     "Reports": "Báo cáo",
+    "Enter a date between 1900 and 2100.": "Nhập một ngày trong khoảng từ năm 1900 đến năm 2100.",
     "Incoming documents processing report": "Báo cáo tình hình giải quyết văn bản đến",
     "Outgoing documents report": "Báo cáo giải quyết văn bản đi",
     "Documents received": "Số văn bản nhận",

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 #: Rows per page on screen (the PDF holds the whole period).
 ROWS_PER_PAGE = 200
 TEMPLATE = "registers/register_book.html"
+#: Years a period may start and end in.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 def register_book_blueprint(book: RegisterBook) -> Blueprint:
@@ -47,9 +49,14 @@ def _date_arg(name: str, errors: dict[str, str]) -> date | None:
         lambda s: datetime.strptime(s, "%d/%m/%Y").date(),
     ):
         try:
-            return parse(raw)
+            value = parse(raw)
         except ValueError:
             continue
+        # Day 1 or 9999 would overflow the period's UTC bounds (a 500, not an answer).
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            errors[name] = N_("Enter a date between 1900 and 2100.")
+            return None
+        return value
     errors[name] = N_("Enter a date as dd/mm/yyyy.")
     return None
 

@@ -31,6 +31,7 @@ from docflow.documents.models import (
     IncomingDocument,
     IncomingStatus,
 )
+from docflow.documents.services import default_register
 from docflow.documents.vocab import Secrecy
 from docflow.extensions import db
 from docflow.interchange.models import OutboxMessage, RecipientStatus
@@ -432,6 +433,10 @@ def test_bad_periods_are_refused_with_a_message(app, world) -> None:
         ({"from": "2026-13-01"}, "Nhập ngày theo dạng"),
         ({"from": "2026-02-10", "to": "2026-02-01"}, "Ngày kết thúc đứng trước"),
         ({"from": "2024-01-01", "to": "2026-01-01"}, "không quá một năm"),
+        # Dates whose UTC bounds would overflow.
+        ({"from": "0001-01-01", "to": "0001-01-31"}, "từ năm 1900 đến năm 2100"),
+        ({"from": "9999-12-01"}, "từ năm 1900 đến năm 2100"),
+        ({"to": "31/12/9999"}, "từ năm 1900 đến năm 2100"),
     ]
     for url in (
         "/reports/incoming",
@@ -443,6 +448,14 @@ def test_bad_periods_are_refused_with_a_message(app, world) -> None:
                 response = client.get(url, query_string={**args, **fmt})
                 assert response.status_code == 400, (url, args, fmt)
                 assert message in response.get_data(as_text=True)
+    # The registers share the period rules.
+    default_register(world.office.agency.id, False)
+    db.session.commit()
+    response = client.get(
+        "/incoming/register-book", query_string={"from": "0001-01-01"}
+    )
+    assert response.status_code == 400
+    assert "từ năm 1900 đến năm 2100" in response.get_data(as_text=True)
     assert (
         client.get("/reports/incoming", query_string={"unit": "x"}).status_code == 404
     )
@@ -786,3 +799,50 @@ def test_csv_cells_are_never_formulas(app, world) -> None:
         "/reports/incoming", query_string={**FEB, "format": "csv"}
     ).data.decode("utf-8-sig")
     assert "'=HYPERLINK" in data
+
+
+# ---------------------------------------------------------------- SQL aggregates
+def statements(app, run) -> int:
+    """How many SQL statements ``run()`` sends."""
+    from sqlalchemy import event
+
+    count = 0
+
+    def seen(*args: Any) -> None:
+        nonlocal count
+        count += 1
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return count
+
+
+def test_figures_are_aggregated_in_sql_whatever_the_number_of_documents(
+    app, sent
+) -> None:
+    """The statements stay the same when the documents double: GROUP BY, no rows loaded."""
+    office = sent.office
+
+    def run() -> None:
+        db.session.expire_all()
+        incoming_report.by_unit(office.leader, FEBRUARY)
+        incoming_report.by_person(office.leader, FEBRUARY, str(office.unit.id))
+        outgoing_report.report(office.leader, FEBRUARY)
+
+    before = statements(app, run)
+    for n in range(10):
+        incoming(
+            office,
+            vn(2026, 2, 10 + n),
+            due=date(2026, 2, 20),
+            leads=({"user_id": office.specialist.id},),
+        )
+        outgoing(office, created=vn(2026, 2, 10 + n), department=office.unit.id)
+    assert statements(app, run) == before
+    assert (
+        incoming_report.by_unit(office.leader, FEBRUARY).total.figures["received"] == 17
+    )
