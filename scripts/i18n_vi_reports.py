@@ -34,6 +34,7 @@ VI_REPORTS = {
     "%(n)d documents.": "%(n)d văn bản.",
     "Arrival number": "Số đến",
     "No documents.": "Không có văn bản nào.",
+    "%(n)d results.": "%(n)d kết quả.",
     "From %(start)s to %(end)s: drafts created and documents issued in the period; recipient agencies of the documents issued in the period, sent electronically.": "Từ ngày %(start)s đến ngày %(end)s: dự thảo tạo mới và văn bản ban hành trong kỳ; cơ quan nhận văn bản ban hành trong kỳ qua liên thông điện tử.",
     "Recipient agencies (interchange)": "Cơ quan nhận (liên thông)",
     "No drafting unit": "Không thuộc đơn vị soạn thảo nào",

@@ -2,7 +2,8 @@
 
 - ``incoming.py``: Báo cáo tình hình giải quyết văn bản đến (per unit, per person in
   charge, and the documents behind each figure).
-- ``outgoing.py``: Báo cáo giải quyết văn bản đi (per drafting unit and document type).
+- ``outgoing.py``: Báo cáo giải quyết văn bản đi (per drafting unit and document type,
+  and the documents or recipient agencies behind each figure).
 - ``export.py``: both as PDF (the register's printed table) and CSV; ``views.py``: pages.
 
 Every figure is one SQL aggregate over the documents the reader may see (the

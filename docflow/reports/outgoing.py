@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 
 from ..agencies.models import Department
 from ..auth.models import User
@@ -71,33 +71,28 @@ def _scope(user: User) -> list[ColumnElement[bool]]:
     return where if unit is None else [*where, O.department_id == unit]
 
 
-def _document_figures(
-    user: User, period: Period, group: Any
-) -> dict[str | None, dict[str, int]]:
-    issued = and_(O.status == OutgoingStatus.ISSUED, _in_period(O.issued_at, period))
+def _issued(period: Period) -> ColumnElement[bool]:
+    return and_(O.status == OutgoingStatus.ISSUED, _in_period(O.issued_at, period))
+
+
+def document_clauses(period: Period) -> dict[str, ColumnElement[bool]]:
+    """The condition putting a document in each document column."""
+    issued = _issued(period)
     electronic = exists().where(
         Recipient.document_id == O.id,
         Recipient.kind != RecipientKind.PLACE,
         Recipient.delivery != DeliveryState.NOT_ELECTRONIC,
     )
-    found = db.session.execute(
-        select(
-            group.label("key"),
-            func.count().filter(_in_period(O.created_at, period)).label("drafts"),
-            func.count().filter(issued).label("issued"),
-            func.count().filter(and_(issued, electronic)).label("electronic"),
-            func.count().filter(and_(issued, ~electronic)).label("paper"),
-        )
-        .where(*_scope(user))
-        .where(_in_period(O.created_at, period) | issued)
-        .group_by(group)
-    ).all()
-    return {r.key: {m: getattr(r, m) for m in DOCUMENT_MEASURES} for r in found}
+    return {
+        "drafts": _in_period(O.created_at, period),
+        "issued": issued,
+        "electronic": and_(issued, electronic),
+        "paper": and_(issued, ~electronic),
+    }
 
 
-def _recipient_figures(
-    user: User, period: Period, group: Any
-) -> dict[str | None, dict[str, int]]:
+def recipient_clauses() -> dict[str, ColumnElement[bool]]:
+    """The condition putting a recipient agency in each recipient column."""
     returned = exists().where(
         RecipientStatus.recipient_id == Recipient.id, RecipientStatus.code == "02"
     )
@@ -110,24 +105,52 @@ def _recipient_figures(
         ),
     )
     delivered = and_(~returned, ~failed, Recipient.delivery == DeliveryState.DELIVERED)
+    return {
+        "recipients": true(),
+        "delivered": delivered,
+        "waiting": and_(~returned, ~failed, ~delivered),
+        "failed": failed,
+        "returned": returned,
+    }
+
+
+def _recipients_of_period(period: Period) -> list[ColumnElement[bool]]:
+    """Recipient agencies sent electronically a document issued in the period."""
+    return [
+        _issued(period),
+        Recipient.kind == RecipientKind.AGENCY,
+        Recipient.delivery != DeliveryState.NOT_ELECTRONIC,
+    ]
+
+
+def _document_figures(
+    user: User, period: Period, group: Any
+) -> dict[str | None, dict[str, int]]:
+    clauses = document_clauses(period)
     found = db.session.execute(
         select(
             group.label("key"),
-            func.count().label("recipients"),
-            func.count().filter(delivered).label("delivered"),
-            func.count().filter(and_(~returned, ~failed, ~delivered)).label("waiting"),
-            func.count().filter(failed).label("failed"),
-            func.count().filter(returned).label("returned"),
+            *(func.count().filter(c).label(m) for m, c in clauses.items()),
+        )
+        .where(*_scope(user))
+        .where(clauses["drafts"] | clauses["issued"])
+        .group_by(group)
+    ).all()
+    return {r.key: {m: getattr(r, m) for m in DOCUMENT_MEASURES} for r in found}
+
+
+def _recipient_figures(
+    user: User, period: Period, group: Any
+) -> dict[str | None, dict[str, int]]:
+    clauses = recipient_clauses()
+    found = db.session.execute(
+        select(
+            group.label("key"),
+            *(func.count().filter(c).label(m) for m, c in clauses.items()),
         )
         .select_from(Recipient)
         .join(O, O.id == Recipient.document_id)
-        .where(*_scope(user))
-        .where(
-            O.status == OutgoingStatus.ISSUED,
-            _in_period(O.issued_at, period),
-            Recipient.kind == RecipientKind.AGENCY,
-            Recipient.delivery != DeliveryState.NOT_ELECTRONIC,
-        )
+        .where(*_scope(user), *_recipients_of_period(period))
         .group_by(group)
     ).all()
     return {r.key: {m: getattr(r, m) for m in RECIPIENT_MEASURES} for r in found}
@@ -190,3 +213,57 @@ def report(user: User, period: Period) -> OutgoingReport:
     by_type, type_total = _rows(user, period, O.doc_type, {}, [])
     by_type.sort(key=lambda r: r.name)
     return OutgoingReport(period, by_unit, unit_total, by_type, type_total)
+
+
+#: How a drill-down narrows the documents: by drafting unit or by type.
+GROUPS = ("unit", "type")
+
+
+@dataclass
+class Listing:
+    """The documents (or recipient agencies, with their document) behind one figure."""
+
+    items: list[Any]
+    total: int
+    page: int
+    pages: int
+    recipients: bool
+
+
+def listing(
+    user: User,
+    period: Period,
+    *,
+    group: str | None,
+    key: str | None,
+    measure: str,
+    page: int = 1,
+    per_page: int = 50,
+) -> Listing:
+    if measure in DOCUMENT_MEASURES:
+        query = select(O).where(*_scope(user), document_clauses(period)[measure])
+        order = [func.coalesce(O.issued_at, O.created_at), O.id]
+    else:
+        query = (
+            select(Recipient)
+            .join(O, O.id == Recipient.document_id)
+            .where(
+                *_scope(user),
+                *_recipients_of_period(period),
+                recipient_clauses()[measure],
+            )
+        )
+        order = [O.issued_at, O.id, Recipient.id]
+    if group is not None and key is not None:
+        if group == "unit":
+            column = O.department_id
+            query = query.where(column.is_(None) if key == NONE else column == int(key))
+        else:
+            query = query.where(O.doc_type == key)
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Listing(list(items), total, page, pages, measure in RECIPIENT_MEASURES)

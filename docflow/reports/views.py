@@ -230,6 +230,7 @@ def outgoing_report() -> Any:
         "errors": errors,
         "document_measures": outgoing.DOCUMENT_MEASURES,
         "recipient_measures": outgoing.RECIPIENT_MEASURES,
+        "measures": outgoing.MEASURES,
     }
     if errors:
         return render_template("reports/outgoing.html", **context), 400
@@ -250,3 +251,57 @@ def outgoing_report() -> Any:
         period_url=_period_url(period),
     )
     return render_template("reports/outgoing.html", **context)
+
+
+@bp.route("/outgoing/documents")
+@login_required
+def outgoing_documents() -> Any:
+    """The documents (or recipient agencies) behind one figure of the outgoing report."""
+    _require_reader()
+    group = request.args.get("group") or None
+    key = request.args.get("key") or None
+    measure = request.args.get("measure", "issued")
+    if measure not in outgoing.MEASURES or group not in (None, *outgoing.GROUPS):
+        abort(404)
+    if group is None:
+        key = None
+    elif group == "unit":
+        key = _unit_key(key)
+        if key is None:
+            abort(404)
+    elif key is None:
+        abort(404)
+    errors: dict[str, str] = {}
+    period = parse_period(errors)
+    unit = (
+        db.session.get(Department, int(key))
+        if group == "unit" and key != outgoing.NONE
+        else None
+    )
+    context: dict[str, Any] = {
+        "period": period,
+        "errors": errors,
+        "group": group,
+        "key": key,
+        "unit": unit,
+        "measure": measure,
+        "measures": outgoing.MEASURES,
+    }
+    if errors:
+        return render_template("reports/outgoing_documents.html", **context), 400
+    found = outgoing.listing(
+        current_user,
+        period,
+        group=group,
+        key=key,
+        measure=measure,
+        page=request.args.get("page", 1, type=int),
+        per_page=DOCUMENTS_PER_PAGE,
+    )
+    query = {**_period_args(period), "measure": measure, "group": group, "key": key}
+    context.update(
+        found=found,
+        period_args=_period_args(period),
+        page_url=lambda page: url_for(".outgoing_documents", **query, page=page),
+    )
+    return render_template("reports/outgoing_documents.html", **context)

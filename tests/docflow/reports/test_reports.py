@@ -653,6 +653,72 @@ def test_outgoing_report_page(app, sent) -> None:
     assert other.unit_total.figures == out_figures(1, 1, 1, 0, 1, 1, 0, 0, 0)
 
 
+def listed(client, link: str) -> list[int]:
+    html = client.get(unescape(link)).get_data(as_text=True)
+    return [int(i) for i in re.findall(r'data-document="(\d+)"', html)]
+
+
+def cell_link(html: str, table_id: str, key: str, measure: str) -> str:
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', html, re.S).group(0)
+    return re.search(
+        rf'<tr data-key="{re.escape(key)}".*?data-measure="{measure}"><a href="([^"]+)"',
+        table,
+        re.S,
+    ).group(1)
+
+
+def test_outgoing_figures_link_to_their_documents(app, sent) -> None:
+    office = sent.office
+    client = client_for(app, office.leader)
+    html = client.get("/reports/outgoing", query_string=FEB).get_data(as_text=True)
+    kt = str(office.unit.id)
+    issued_kt = listed(client, cell_link(html, "outgoing-by-unit", kt, "issued"))
+    assert len(issued_kt) == 2
+    # One recipient agency per state: each list holds the one recipient of its state.
+    seen = set()
+    for measure in ("delivered", "waiting", "failed", "returned"):
+        link = cell_link(html, "outgoing-by-unit", kt, measure)
+        page = client.get(unescape(link)).get_data(as_text=True)
+        recipients = re.findall(r'data-recipient="(\d+)"', page)
+        assert len(recipients) == 1, measure
+        seen.add(recipients[0])
+    assert len(seen) == 4
+    paper = listed(client, cell_link(html, "outgoing-by-type", "Quyết định", "paper"))
+    assert len(paper) == 1 and paper[0] in issued_kt
+    drafts = listed(client, cell_link(html, "outgoing-by-unit", "total", "drafts"))
+    assert len(drafts) == 5
+    none = listed(client, cell_link(html, "outgoing-by-unit", "none", "drafts"))
+    assert len(none) == 1 and none[0] in drafts
+
+
+def test_outgoing_drill_down_follows_the_scope(app, sent) -> None:
+    office = sent.office
+    head = client_for(app, office.head)
+    url = "/reports/outgoing/documents"
+    for args in (
+        {"group": "unit", "key": sent.other_unit.id},
+        {"group": "unit", "key": "none"},
+        {"group": "unit"},
+        {"group": "type"},
+        {"group": "other", "key": "x"},
+        {"measure": "nope"},
+    ):
+        assert head.get(url, query_string={**FEB, **args}).status_code == 404, args
+    # By type, a head lists only the documents of their unit.
+    html = head.get(
+        url, query_string={**FEB, "group": "type", "key": "Quyết định"}
+    ).get_data(as_text=True)
+    assert len(re.findall(r'data-document="(\d+)"', html)) == 2
+    stranger = client_for(app, sent.stranger)
+    assert (
+        stranger.get(
+            url, query_string={**FEB, "group": "unit", "key": office.unit.id}
+        ).status_code
+        == 404
+    )
+    assert client_for(app, office.specialist).get(url).status_code == 403
+
+
 # ---------------------------------------------------------------- exports
 def exports(kind: str) -> int:
     action = f"reports.{kind}.export"
