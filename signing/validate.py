@@ -109,8 +109,12 @@ def validate_pdf(
     isolate: bool = True,
     pool: ValidatorPool | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
+    crl_cache_seconds: float = 900.0,
 ) -> ValidationReport:
     """Validate every signature and document timestamp in a PDF. Never raises.
+
+    ``crl_cache_seconds``: fetched CRLs are reused until their nextUpdate, at most
+    this long (0 fetches them every time; see ``validation/crl_cache.py``).
 
     ``expected_changed_fields``: form fields the caller itself filled after signing
     (e.g. ``so_ky_hieu``, ``ngay_ban_hanh``); any other change after a signature
@@ -124,6 +128,7 @@ def validate_pdf(
             allow_fetching=allow_fetching,
             fetch_certificates=fetch_certificates,
             expected_changed_fields=frozenset(expected_changed_fields),
+            crl_cache_seconds=crl_cache_seconds,
         )
     except (ValueError, TypeError) as exc:
         return ValidationReport.failure("CONFIG_ERROR", str(exc))

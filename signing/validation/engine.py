@@ -46,11 +46,11 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from .crl_cache import CachingFetcherBackend
 from .levels import _dss_certs, _dss_revinfo, _has_signature_timestamp, detect_level
 from .messages import sub_indication_message
 from .report import (
@@ -81,6 +81,9 @@ class ValidationOptions:
     fetch_certificates: bool = False
     expected_changed_fields: frozenset[str] = field(default_factory=frozenset)
     fetch_timeout: float = 10.0
+    #: keep fetched CRLs until their nextUpdate, at most this long (0: fetch every
+    #: time); see crl_cache.py
+    crl_cache_seconds: float = 900.0
 
     def to_json(self) -> dict:
         return {
@@ -90,6 +93,7 @@ class ValidationOptions:
             "fetch_certificates": self.fetch_certificates,
             "expected_changed_fields": sorted(self.expected_changed_fields),
             "fetch_timeout": self.fetch_timeout,
+            "crl_cache_seconds": self.crl_cache_seconds,
         }
 
     @classmethod
@@ -101,6 +105,7 @@ class ValidationOptions:
             fetch_certificates=data["fetch_certificates"],
             expected_changed_fields=frozenset(data["expected_changed_fields"]),
             fetch_timeout=data["fetch_timeout"],
+            crl_cache_seconds=data.get("crl_cache_seconds", 900.0),
         )
 
 
@@ -245,8 +250,10 @@ class _Checker:
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(ssl=_tls_context())
         )
-        backend = AIOHttpFetcherBackend(
-            session=session, per_request_timeout=self.options.fetch_timeout
+        backend = CachingFetcherBackend(
+            session=session,
+            per_request_timeout=self.options.fetch_timeout,
+            max_age=self.options.crl_cache_seconds,
         )
         self.backend = backend
         pyhanko_logger = logging.getLogger("pyhanko")

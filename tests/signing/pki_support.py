@@ -13,6 +13,7 @@ plain paths and return plain objects; nothing here depends on pytest.
 
 from __future__ import annotations
 
+import collections
 import io
 import os
 import re
@@ -69,6 +70,8 @@ class RunningPKI:
     crl_urls: dict[str, str]
     _server: object = field(repr=False, default=None)
     _thread: threading.Thread | None = field(repr=False, default=None)
+    #: requests served, by path
+    hits: collections.Counter = field(repr=False, default_factory=collections.Counter)
 
     def cert(self, label: str) -> x509.Certificate:
         """asn1crypto certificate for a label of config/pki/certomancer.yml."""
@@ -117,11 +120,18 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class _LateApp:
-    """WSGI app whose target is set once the port (and so the config) is known."""
+    """WSGI app whose target is set once the port (and so the config) is known.
+
+    ``hits`` counts requests by path (e.g. to see whether a CRL was fetched).
+    """
 
     target = None
 
+    def __init__(self):
+        self.hits = collections.Counter()
+
     def __call__(self, environ, start_response):
+        self.hits[environ.get("PATH_INFO", "")] += 1
         return self.target(environ, start_response)
 
 
@@ -161,6 +171,7 @@ def start_pki(workdir: Path) -> RunningPKI:
         },
         _server=server,
         _thread=thread,
+        hits=late.hits,
     )
 
 
