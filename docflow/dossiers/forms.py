@@ -42,7 +42,29 @@ def retention_value(raw: str | None) -> int | None:
     return int(raw) if raw else None
 
 
-class DossierForm(FlaskForm):
+class EditForm(FlaskForm):
+    """A dossier's information that can be corrected while it is open."""
+
+    title = TextAreaField(
+        _l("Dossier title"),
+        filters=[_nfc],
+        validators=[DataRequired(), Length(max=500)],
+    )
+    section = StringField(
+        _l("Heading in the dossier list"),
+        filters=[_nfc],
+        validators=[Optional(), Length(max=200)],
+    )
+    retention = SelectField(_l("Retention period"), choices=RETENTION_CHOICES)
+    rights = SelectField(_l("Access rights"), choices=RIGHTS_CHOICES)
+    description = TextAreaField(
+        _l("Description"), filters=[_nfc], validators=[Optional(), Length(max=500)]
+    )
+
+
+class DossierForm(EditForm):
+    """Opening a dossier: its information plus what makes its file code (fixed after)."""
+
     year = IntegerField(
         _l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)]
     )
@@ -58,27 +80,13 @@ class DossierForm(FlaskForm):
             ),
         ],
     )
-    title = TextAreaField(
-        _l("Dossier title"),
-        filters=[_nfc],
-        validators=[DataRequired(), Length(max=500)],
-    )
-    section = StringField(
-        _l("Heading in the dossier list"),
-        filters=[_nfc],
-        validators=[Optional(), Length(max=200)],
-    )
     retention = SelectField(
         _l("Retention period"), choices=RETENTION_CHOICES, default="10"
     )
-    rights = SelectField(_l("Access rights"), choices=RIGHTS_CHOICES)
     department = SelectField(_l("Department"), coerce=int, choices=[])
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
     is_construction = BooleanField(
         _l("Basic-construction dossier (archived 3 months after settlement)")
-    )
-    description = TextAreaField(
-        _l("Description"), filters=[_nfc], validators=[Optional(), Length(max=500)]
     )
 
 
@@ -99,26 +107,6 @@ class CloseForm(FlaskForm):
     end_date = DateField(_l("Work ended on"), validators=[Optional()])
     retention = SelectField(_l("Retention period"), choices=RETENTION_CHOICES)
     settled_date = DateField(_l("Project settled on"), validators=[Optional()])
-
-
-class EditForm(FlaskForm):
-    """Correct an open dossier's information (the year and notation stay)."""
-
-    title = TextAreaField(
-        _l("Dossier title"),
-        filters=[_nfc],
-        validators=[DataRequired(), Length(max=500)],
-    )
-    section = StringField(
-        _l("Heading in the dossier list"),
-        filters=[_nfc],
-        validators=[Optional(), Length(max=200)],
-    )
-    retention = SelectField(_l("Retention period"), choices=RETENTION_CHOICES)
-    rights = SelectField(_l("Access rights"), choices=RIGHTS_CHOICES)
-    description = TextAreaField(
-        _l("Description"), filters=[_nfc], validators=[Optional(), Length(max=500)]
-    )
 
 
 class HoldForm(FlaskForm):

@@ -56,6 +56,14 @@ def _require(condition: bool, message: str, **params: Any) -> None:
         raise ActionRefused(message, **params)
 
 
+def _require_manager(actor: User, dossier: Dossier) -> None:
+    _require(
+        access.is_manager(actor, dossier),
+        "Only the dossier's keeper, their department head or a "
+        "records officer can change the dossier.",
+    )
+
+
 def _audit(action: str, dossier: Dossier, actor: User | None, **details: Any) -> None:
     record(action, actor=actor, agency_id=dossier.agency_id, obj=dossier, **details)
 
@@ -231,11 +239,7 @@ def add_document(
     actor: User, dossier: Dossier, kind: str, document_id: int
 ) -> DossierItem:
     """Put a document the actor can see into an open dossier (a reference, never a copy)."""
-    _require(
-        access.is_manager(actor, dossier),
-        "Only the dossier's keeper, their department head or a "
-        "records officer can change the dossier.",
-    )
+    _require_manager(actor, dossier)
     _require(
         dossier.status == DossierStatus.OPEN,
         "The dossier is closed: documents cannot be added.",
@@ -274,11 +278,7 @@ def add_document(
 def remove_document(actor: User, dossier: Dossier, item: DossierItem) -> None:
     """Take a document out of an open dossier (removing duplicates and drafts, Art. 29.4.b)."""
     _require(item.dossier_id == dossier.id, "Document not found.")
-    _require(
-        access.is_manager(actor, dossier),
-        "Only the dossier's keeper, their department head or a "
-        "records officer can change the dossier.",
-    )
+    _require_manager(actor, dossier)
     _require(
         dossier.status == DossierStatus.OPEN,
         "The dossier is closed: documents cannot be removed.",
@@ -376,11 +376,7 @@ def update(actor: User, dossier: Dossier, **values: Any) -> list[str]:
     changed (audited with their old and new values). A closed dossier is reopened by a
     records officer first, so that nothing changes behind the archive deadline.
     """
-    _require(
-        access.is_manager(actor, dossier),
-        "Only the dossier's keeper, their department head or a "
-        "records officer can change the dossier.",
-    )
+    _require_manager(actor, dossier)
     _require(
         dossier.status == DossierStatus.OPEN,
         "Only open dossiers can be changed; a records officer reopens a closed one.",
