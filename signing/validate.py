@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
@@ -36,12 +37,14 @@ __all__ = [
     "ValidationReport",
     "ValidatorPool",
     "load_certificates",
+    "load_crls",
     "validate_pdf",
 ]
 
 DEFAULT_MAX_SIZE = 100 * 1024 * 1024
 Source = bytes | bytearray | memoryview | str | os.PathLike | BinaryIO
 CertSource = bytes | str | os.PathLike | asn1_x509.Certificate
+CrlSource = bytes | str | os.PathLike | asn1_crl.CertificateList
 
 
 def load_certificates(items: Iterable[CertSource]) -> tuple[bytes, ...]:
@@ -84,6 +87,42 @@ def load_certificates(items: Iterable[CertSource]) -> tuple[bytes, ...]:
     return tuple(result)
 
 
+def load_crls(items: Iterable[CrlSource]) -> tuple[bytes, ...]:
+    """DER bytes of CRLs given as paths, PEM/DER bytes or asn1crypto objects.
+
+    A PEM file may hold several CRLs. Only the syntax is checked here: whether a CRL
+    is signed by its issuer and still current is judged at each validation. Raises
+    ValueError on anything else, so call it at start-up.
+    """
+    result: list[bytes] = []
+    for item in items:
+        if isinstance(item, asn1_crl.CertificateList):
+            result.append(item.dump())
+            continue
+        if isinstance(item, str | os.PathLike):
+            try:
+                with open(item, "rb") as f:
+                    raw = f.read()
+            except OSError as exc:
+                raise ValueError(f"cannot read CRL {item}: {exc}") from exc
+        elif isinstance(item, bytes):
+            raw = item
+        else:
+            raise ValueError(f"not a CRL: {type(item).__name__}")
+        blobs = (
+            [der for _, _, der in pem.unarmor(raw, multiple=True)]
+            if pem.detect(raw)
+            else [raw]
+        )
+        for der in blobs:
+            try:
+                asn1_crl.CertificateList.load(der).native  # noqa: B018 - parse fully
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValueError(f"not a valid CRL: {exc}") from exc
+            result.append(der)
+    return tuple(result)
+
+
 def _read(source: Source, max_size: int) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
@@ -110,11 +149,17 @@ def validate_pdf(
     pool: ValidatorPool | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
     crl_cache_seconds: float = 900.0,
+    crls: Iterable[CrlSource] = (),
 ) -> ValidationReport:
     """Validate every signature and document timestamp in a PDF. Never raises.
 
     ``crl_cache_seconds``: fetched CRLs are reused until their nextUpdate, at most
     this long (0 fetches them every time; see ``validation/crl_cache.py``).
+
+    ``crls``: CRLs supplied locally (files, for isolated networks where the CAs'
+    CRLs cannot be fetched), used beside any fetched or embedded revocation data.
+    pyHanko still checks each one's signature, issuer and freshness: a CRL past its
+    nextUpdate does not count as revocation information.
 
     ``expected_changed_fields``: form fields the caller itself filled after signing
     (e.g. ``so_ky_hieu``, ``ngay_ban_hanh``); any other change after a signature
@@ -129,6 +174,7 @@ def validate_pdf(
             fetch_certificates=fetch_certificates,
             expected_changed_fields=frozenset(expected_changed_fields),
             crl_cache_seconds=crl_cache_seconds,
+            crls=load_crls(crls),
         )
     except (ValueError, TypeError) as exc:
         return ValidationReport.failure("CONFIG_ERROR", str(exc))

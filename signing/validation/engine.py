@@ -20,6 +20,7 @@ from io import BytesIO
 
 import aiohttp
 import certifi
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509 as pyca_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -84,6 +85,8 @@ class ValidationOptions:
     #: keep fetched CRLs until their nextUpdate, at most this long (0: fetch every
     #: time); see crl_cache.py
     crl_cache_seconds: float = 900.0
+    #: DER CRLs supplied locally (isolated networks); checked like fetched ones
+    crls: tuple[bytes, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -94,6 +97,7 @@ class ValidationOptions:
             "expected_changed_fields": sorted(self.expected_changed_fields),
             "fetch_timeout": self.fetch_timeout,
             "crl_cache_seconds": self.crl_cache_seconds,
+            "crls": [base64.b64encode(c).decode() for c in self.crls],
         }
 
     @classmethod
@@ -106,6 +110,7 @@ class ValidationOptions:
             expected_changed_fields=frozenset(data["expected_changed_fields"]),
             fetch_timeout=data["fetch_timeout"],
             crl_cache_seconds=data.get("crl_cache_seconds", 900.0),
+            crls=tuple(base64.b64decode(c) for c in data.get("crls", ())),
         )
 
 
@@ -238,6 +243,7 @@ class _Checker:
         self.allowed_fields = set(options.expected_changed_fields) | all_sig_names
         self.roots = [asn1_x509.Certificate.load(c) for c in options.trust_roots]
         self.other_certs = [asn1_x509.Certificate.load(c) for c in options.other_certs]
+        self.local_crls = [asn1_crl.CertificateList.load(c) for c in options.crls]
         self.dss_ocsps, self.dss_crls = _dss_revinfo(reader)
         self.dss_certs = _dss_certs(reader)
         self.doc_ts_revisions = [
@@ -312,14 +318,19 @@ class _Checker:
             rep.pades_level = detect_level(self.reader, es, self.doc_ts_revisions)
 
     def _local_knowledge(self, es, embedded: bool) -> LocalKnowledge:
-        """Configured intermediates, plus (``embedded``) the DSS and Adobe archive.
+        """Configured intermediates and CRLs, plus (``embedded``) the DSS and Adobe
+        archive.
 
         pyHanko's LTA process reads the DSS itself; the basic and with-time
         processes do not, so B-LT signatures would need online fetching.
         """
         if not embedded:
-            return LocalKnowledge(known_certs=list(self.other_certs))
-        ocsps, crls = list(self.dss_ocsps), list(self.dss_crls)
+            return LocalKnowledge(
+                known_certs=list(self.other_certs),
+                known_crls=[CRLContainer(c) for c in self.local_crls],
+            )
+        ocsps = list(self.dss_ocsps)
+        crls = list(self.dss_crls) + self.local_crls
         for attr in es.signer_info["signed_attrs"] or ():
             if attr["type"].native == "adobe_revocation_info_archival":
                 value = attr["values"][0]
@@ -414,7 +425,7 @@ class _Checker:
             check_times(rep, es, best)
 
     async def _check_timestamp(self, rep, es):
-        ocsps, crls = self.dss_ocsps, self.dss_crls
+        ocsps, crls = self.dss_ocsps, self.dss_crls + self.local_crls
         o = self.options
         vc = ValidationContext(
             trust_roots=self.roots,
