@@ -97,6 +97,10 @@ SETTINGS: dict[str, Setting] = {
     "REVOCATION_FETCHING": Setting(
         True, "Fetch OCSP/CRL over the network when validating signatures.", bool
     ),
+    "REVOCATION_FILES": Setting(
+        "",
+        "CRL files (DER or PEM) used when validating signatures, separated by ':'.",
+    ),
     "SIGNING_CHAIN": Setting(
         "",
         "PEM files of intermediate certificates embedded in signatures, separated by ':'.",
@@ -239,6 +243,18 @@ def _validate(s: dict[str, Any]) -> list[str]:
             f"{key}: no such file {p}" for p in paths if not Path(p).is_file()
         )
         s[key] = paths
+    crl_paths = [p for p in str(s["REVOCATION_FILES"] or "").split(":") if p]
+    if crl_paths:
+        from signing.validate import load_crls  # pyHanko: only when configured
+    for p in crl_paths:
+        if not Path(p).is_file():
+            problems.append(f"REVOCATION_FILES: no such file {p}")
+            continue
+        try:
+            load_crls([p])
+        except ValueError as exc:
+            problems.append(f"REVOCATION_FILES: {p}: {exc}")
+    s["REVOCATION_FILES"] = crl_paths
     agent = urlsplit(str(s["SIGNING_AGENT_URL"]))
     try:
         agent_port = agent.port

@@ -36,6 +36,7 @@ def validate_signatures(document_id: int) -> None:
         data,
         trust_roots=current_app.config["TRUST_ROOTS"],
         allow_fetching=current_app.config["REVOCATION_FETCHING"],
+        crls=current_app.config["REVOCATION_FILES"],
     )
     store_signature_report(doc, report.to_dict())
     logger.info("signatures of incoming %s: %s", document_id, report.indication)

@@ -562,6 +562,7 @@ def validate_extra_files(incoming_id: int) -> None:
             _read(stored.id),
             trust_roots=config["TRUST_ROOTS"],
             allow_fetching=config["REVOCATION_FETCHING"],
+            crls=config["REVOCATION_FILES"],
         )
         reports[str(stored.id)] = report.to_dict()
     if not reports:

@@ -54,6 +54,7 @@ def validate_issued(document_id: int) -> None:
         _read(doc.issued_file),
         trust_roots=current_app.config["TRUST_ROOTS"],
         allow_fetching=current_app.config["REVOCATION_FETCHING"],
+        crls=current_app.config["REVOCATION_FILES"],
         expected_changed_fields=sig.ISSUE_FIELDS,
     )
     store_validation(doc, report.to_dict())

@@ -434,6 +434,7 @@ def _check_and_sign(
         trust_roots=config["TRUST_ROOTS"],
         other_certs=config["SIGNING_CHAIN"],
         allow_fetching=config["REVOCATION_FETCHING"],
+        crls=config["REVOCATION_FILES"],
     )
     new = next(
         (s for s in report.signatures if s.field_name == sig.APPROVAL_FIELD), None

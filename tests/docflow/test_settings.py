@@ -79,6 +79,49 @@ def test_invalid_settings_give_a_clear_message(
     assert message in str(info.value)
 
 
+def _crl_file(path: Path) -> Path:
+    """An empty CRL (PEM), self-issued by a throw-away key: syntax is all settings check."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA")]))
+        .last_update(now)
+        .next_update(now + timedelta(days=1))
+        .sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+    )
+    path.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_revocation_files_must_exist_and_be_crls(tmp_path: Path) -> None:
+    good = _crl_file(tmp_path / "ca.crl")
+    s = load_settings(
+        str(tmp_path), None, {"DOCFLOW_REVOCATION_FILES": f"{good}:{good}"}
+    )
+    assert s["REVOCATION_FILES"] == [str(good), str(good)]
+    assert load_settings(str(tmp_path), None, {})["REVOCATION_FILES"] == []
+    junk = tmp_path / "junk.crl"
+    junk.write_bytes(b"not a CRL")
+    missing = tmp_path / "missing.crl"
+    with pytest.raises(ConfigError) as info:
+        load_settings(
+            str(tmp_path),
+            None,
+            {"DOCFLOW_REVOCATION_FILES": f"{good}:{junk}:{missing}"},
+        )
+    message = str(info.value)
+    assert f"REVOCATION_FILES: {junk}: not a valid CRL" in message
+    assert f"REVOCATION_FILES: no such file {missing}" in message
+    assert str(good) + ":" not in message
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     env = {"DOCFLOW_STORAGE_BACKEND": "ftp", "DOCFLOW_JOB_QUEUE": "x"}
     with pytest.raises(ConfigError) as info:
