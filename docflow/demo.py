@@ -176,10 +176,14 @@ def _register_demo_keys(province) -> None:  # type: ignore[no-untyped-def]
     os.environ[PASSPHRASE_ENV] = (
         passphrase  # the server process holds the secret, never the database
     )
-    # Trust the demo CA so the demo's own signatures are recognised.
-    root = str(folder / "demo-root.pem")
-    if root not in current_app.config["TRUST_ROOTS"]:
-        current_app.config["TRUST_ROOTS"] = [*current_app.config["TRUST_ROOTS"], root]
+    # Trust the demo CA so the demo's own signatures are recognised, and give the
+    # validator its CRL: the demo CA publishes none online.
+    for key, path in (
+        ("TRUST_ROOTS", folder / "demo-root.pem"),
+        ("REVOCATION_FILES", folder / "demo-root.crl"),
+    ):
+        if str(path) not in current_app.config[key]:
+            current_app.config[key] = [*current_app.config[key], str(path)]
     for label, user in (("leader", leader), ("seal", None)):
         exists = db.session.scalar(
             select(SigningCredential).where(

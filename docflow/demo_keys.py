@@ -1,8 +1,10 @@
 """Demo signing keys: a throw-away demo CA, the provincial leader's key and the agency seal.
 
 Only for ``docflow demo``: the certificates say "DEMO — KHÔNG CÓ GIÁ TRỊ PHÁP LÝ" (no legal
-value), carry no revocation information (so validation reports them as INDETERMINATE
-TRY_LATER, which is the honest answer), and the PKCS#12 passphrase lives in
+value) and name no revocation service; the demo CA's CRL (empty, valid one year,
+``instance/demo-pki/demo-root.crl``, made again when it is within 30 days of its
+nextUpdate) is given to the validator as a local file (``REVOCATION_FILES``), so the
+demo's signatures validate TOTAL-PASSED offline. The PKCS#12 passphrase lives in
 ``instance/demo-pki/passphrase``. Real deployments register real keys with
 ``docflow keys add``.
 """
@@ -22,6 +24,9 @@ from cryptography.x509.oid import NameOID
 
 PASSPHRASE_ENV = "DOCFLOW_DEMO_KEY_PASSPHRASE"
 MARK = "DEMO - KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
+CRL_VALIDITY = timedelta(days=365)
+#: a CRL closer than this to its nextUpdate is made again when the demo runs
+CRL_RENEW_BEFORE = timedelta(days=30)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -65,12 +70,43 @@ def _certificate(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
+def ensure_demo_crl(folder: Path, ca_cert, ca_key) -> Path:  # type: ignore[no-untyped-def]
+    """The demo CA's (empty) CRL, made again when missing, from another CA, or due."""
+    path = folder / "demo-root.crl"
+    now = datetime.now(UTC)
+    if path.exists():
+        try:
+            current = x509.load_pem_x509_crl(path.read_bytes())
+            if (
+                current.issuer == ca_cert.subject
+                and current.is_signature_valid(ca_cert.public_key())
+                and current.next_update_utc is not None
+                and current.next_update_utc > now + CRL_RENEW_BEFORE
+            ):
+                return path
+        except ValueError:
+            pass  # unreadable: made again below
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + CRL_VALIDITY)
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    tmp = path.with_suffix(".crl.tmp")
+    tmp.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    tmp.replace(path)  # never a half-written CRL for a running server
+    return path
+
+
 def ensure_demo_keys(
     folder: Path, people: dict[str, str]
 ) -> tuple[Path, dict[str, Path], str]:
     """Create (once) the demo CA and one PKCS#12 per entry of ``people`` (label -> common name).
 
-    Returns the CA certificate path, label -> PKCS#12 path, and the passphrase.
+    Also keeps the demo CA's CRL current (``ensure_demo_crl``). Returns the CA
+    certificate path, label -> PKCS#12 path, and the passphrase.
     """
     folder.mkdir(parents=True, exist_ok=True)
     secret_file = folder / "passphrase"
@@ -103,6 +139,7 @@ def ensure_demo_keys(
     ca_key = serialization.load_pem_private_key(
         ca_key_path.read_bytes(), passphrase.encode()
     )
+    ensure_demo_crl(folder, ca_cert, ca_key)
     files = {}
     for label, common_name in people.items():
         path = folder / f"{label}.p12"

@@ -76,6 +76,25 @@ def _check_demo_documents(province) -> dict:
     arrived = [d for d in incoming if d.agency_id != province.id]
     assert {d.agency_id for d in arrived} == {r.agency_id for r in delivered}
     assert all(d.status == IncomingStatus.PENDING for d in arrived)
+    # Their signatures have revocation data offline: the demo CA is trusted and its
+    # CRL is a local file (REVOCATION_FILES). The seal passes; the leader's signature
+    # is held back only by the number and date filled after it (the receiver does
+    # not name them as expected changes), no longer by missing revocation data.
+    import json
+
+    for doc in arrived:
+        report = json.loads(doc.signature_report)
+        sigs = {s["field_name"]: s for s in report["signatures"]}
+        assert set(sigs) == {"ky_duyet", "ky_phat_hanh"}, report
+        assert all(s["trusted"] and s["revoked"] is False for s in sigs.values())
+        assert sigs["ky_phat_hanh"]["indication"] == "TOTAL-PASSED", report
+        leader = sigs["ky_duyet"]
+        assert (leader["indication"], leader["sub_indication"]) == (
+            "INDETERMINATE",
+            "SIG_CONSTRAINTS_FAILURE",
+        ), leader
+        assert leader["intact"] and leader["crypto_valid"]
+        assert leader["unexpected_changed_fields"] == ["ngay_ban_hanh", "so_ky_hieu"]
     [dossier] = db.session.scalars(db.select(Dossier)).all()
     assert len(dossier.items) == 3
     # The PDFs carry Vietnamese text (searchable, printable).
@@ -132,3 +151,39 @@ def test_demo_keys_let_the_outgoing_flow_run(make_app) -> None:
             doc.status == OutgoingStatus.ISSUED
             and doc.number_notation == f"{before + 1:02d}/QĐ-UBND"
         )
+
+
+def test_the_demo_crl_is_kept_while_current_and_made_again_when_due(tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    from docflow.demo_keys import ensure_demo_keys
+
+    ca_path, _files, passphrase = ensure_demo_keys(tmp_path, {})
+    crl_path = tmp_path / "demo-root.crl"
+    ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+    crl = x509.load_pem_x509_crl(crl_path.read_bytes())
+    now = datetime.now(UTC)
+    assert crl.issuer == ca.subject and crl.is_signature_valid(ca.public_key())
+    assert len(crl) == 0 and crl.next_update_utc > now + timedelta(days=360)
+    first = crl_path.read_bytes()
+    ensure_demo_keys(tmp_path, {})
+    assert crl_path.read_bytes() == first  # still current: kept
+    # An expired CRL (signed by the same CA) is made again on the next run.
+    key = serialization.load_pem_private_key(
+        (tmp_path / "demo-root.key").read_bytes(), passphrase.encode()
+    )
+    expired = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.subject)
+        .last_update(now - timedelta(days=10))
+        .next_update(now - timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    crl_path.write_bytes(expired.public_bytes(serialization.Encoding.PEM))
+    ensure_demo_keys(tmp_path, {})
+    renewed = x509.load_pem_x509_crl(crl_path.read_bytes())
+    assert renewed.next_update_utc > now + timedelta(days=360)
+    assert renewed.is_signature_valid(ca.public_key())
