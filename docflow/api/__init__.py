@@ -8,7 +8,7 @@ from flask import Flask
 def register_api(app: Flask) -> None:
     """Register the API blueprint (CSRF-exempt: bearer tokens only), the tokens page and the CLI."""
     from ..extensions import csrf
-    from . import outgoing  # noqa: F401  (its routes join the API blueprint)
+    from . import outgoing, outgoing_changes  # noqa: F401  (their routes join the API blueprint)
     from .account import bp as account_bp
     from .cli import api_cli
     from .errors import register_app_errors

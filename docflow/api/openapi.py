@@ -689,6 +689,90 @@ SCHEMAS.update(
                 "url": {"type": "string"},
             },
         },
+        "OutgoingChanges": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "revoked_at": NULLABLE_TIME,
+                "revoke_reason": NULLABLE_STR,
+                "changes": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "kind": {
+                                "type": "string",
+                                "enum": ["recall", "revoke", "update"],
+                            },
+                            "reason": {"type": "string"},
+                            "actor": {"oneOf": [_ref("Person"), {"type": "null"}]},
+                            "at": {"type": "string", "format": "date-time"},
+                            "changed": {
+                                "type": ["object", "null"],
+                                "description": "An update's {field: [before, after]}.",
+                            },
+                        },
+                    },
+                },
+                "recipients": {
+                    "type": "array",
+                    "description": "Recipient agencies served electronically.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "recipient_id": {"type": "integer"},
+                            "agency": {"type": "object"},
+                            "state": {
+                                "type": "string",
+                                "description": "not_sent, sent, failed, returned, recalled or slow.",
+                            },
+                            "error": NULLABLE_STR,
+                            "statuses": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "code": {"type": "string"},
+                                        "description": NULLABLE_STR,
+                                        "at": {"type": "string"},
+                                        "received_at": {
+                                            "type": "string",
+                                            "format": "date-time",
+                                        },
+                                    },
+                                },
+                            },
+                            "changes": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "change_id": {"type": "integer"},
+                                        "kind": {"type": "string"},
+                                        "state": {
+                                            "type": "string",
+                                            "enum": [
+                                                "applied",
+                                                "sent",
+                                                "waiting",
+                                                "failed",
+                                            ],
+                                        },
+                                        "error": NULLABLE_STR,
+                                        "answer": {
+                                            "type": ["string", "null"],
+                                            "description": "15 agreed, 16 refused, null not yet.",
+                                        },
+                                        "answered_at": NULLABLE_TIME,
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
         "OutgoingDocument": {
             "allOf": [
                 _ref("OutgoingSummary"),
@@ -792,6 +876,12 @@ SCHEMAS.update(
                             "type": "boolean",
                             "description": "False for secret documents the caller is not named on.",
                         },
+                        "replaces_id": {
+                            "type": ["integer", "null"],
+                            "description": "The issued document this one replaces (sent as BussinessDocType 3).",
+                        },
+                        "revoked_at": NULLABLE_TIME,
+                        "revoke_reason": NULLABLE_STR,
                         "files": {
                             "type": ["object", "null"],
                             "description": "Only when content_available.",
@@ -1062,7 +1152,70 @@ def _outgoing_paths() -> dict[str, Any]:
                 NO_BODY,
             )
         },
+        "/api/v1/outgoing/{outgoing_id}/replaces": {
+            "post": _outgoing_action(
+                "Mark a document not issued yet as replacing an issued one of the agency, or "
+                "not any more (null); the drafter or a records officer. Issued, it goes out "
+                "as BussinessDocType 3 (thay thế).",
+                _body({"replaces_id": {"type": ["integer", "null"]}}, ["replaces_id"]),
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/recall": {
+            "post": _outgoing_action(
+                "Ask every agency that received the issued document electronically to give it "
+                "back (status 13, lấy lại); the issuing agency's records officers.",
+                REASON_BODY,
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/revoke": {
+            "post": _outgoing_action(
+                "Revoke the issued document (thu hồi, BussinessDocType 1) and tell its "
+                "electronic receivers; the issuing agency's records officers. Secret documents: "
+                "recorded, never sent.",
+                REASON_BODY,
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/update": {
+            "post": _outgoing_action(
+                "Correct the published information of the issued document (cập nhật, "
+                "BussinessDocType 2) and send it to its electronic receivers; the issuing "
+                "agency's records officers. A field left out keeps its value; at least one "
+                "must change; a due date or page count once sent cannot be removed (422).",
+                _body(
+                    {
+                        "reason": {**TEXT, "maxLength": 500},
+                        "subject": {**TEXT, "maxLength": 500},
+                        "doc_type": {"type": "string", "enum": list(TYPE_NAMES)},
+                        "signer_name": {**TEXT, "maxLength": 50},
+                        "signer_position": {**TEXT, "maxLength": 100},
+                        "due_date": NULLABLE_DATE,
+                        "page_count": {
+                            "type": ["integer", "null"],
+                            "minimum": 1,
+                            "maximum": 10000,
+                        },
+                    },
+                    ["reason"],
+                ),
+            )
+        },
+        "/api/v1/outgoing/{outgoing_id}/changes": {
+            "get": {
+                "summary": "The recalls, revocations and updates of the document, and each "
+                "electronic recipient agency's delivery state, statuses (01-16) and answer "
+                "to every change.",
+                "tags": ["outgoing"],
+                "parameters": [OUTGOING_ID],
+                "responses": {
+                    "200": _json(_ref("OutgoingChanges"), "Changes and recipients."),
+                    **DOC_ERRORS,
+                },
+            }
+        },
     }
+
+
+REASON_BODY = _body({"reason": {**TEXT, "maxLength": 500}}, ["reason"])
 
 
 def document() -> dict[str, Any]:

@@ -42,6 +42,9 @@ PERMISSION_MESSAGES = frozenset(
         "Only the designated signer signs this document.",
         "Only the agency's records officers issue documents.",
         "Only the agency's records officers send documents.",
+        "Only the agency's records officers recall documents.",
+        "Only the agency's records officers revoke or update documents.",
+        "Only the drafter or a records officer says what the document replaces.",
     }
 )
 

@@ -191,6 +191,9 @@ def detail(doc: OutgoingDocument, *, content_ok: bool) -> dict[str, Any]:
             if doc.signature_report
             else None,
             "content_available": content_ok,
+            "replaces_id": doc.replaces_id,
+            "revoked_at": s.when(doc.revoked_at),
+            "revoke_reason": doc.revoke_reason,
             "files": None,
         }
     )

@@ -238,6 +238,10 @@ def _call(
         "sign": {},
         "issue": {},
         "send": {},
+        "recall": {"reason": "Gửi nhầm"},
+        "revoke": {"reason": "Sai thẩm quyền"},
+        "update": {"reason": "Sửa", "subject": "Về việc khác"},
+        "replaces": {"replaces_id": None},
     }
     return api.post(path, json=bodies[path.rsplit("/", 1)[-1]])
 
@@ -260,6 +264,11 @@ def test_outsiders_get_404_on_every_outgoing_route(
             "/sign",
             "/issue",
             "/send",
+            "/recall",
+            "/revoke",
+            "/update",
+            "/changes",
+            "/replaces",
         )
     }
     # Another agency's people, a colleague not on the document, the agency's administrator.
