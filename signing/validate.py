@@ -142,6 +142,7 @@ def validate_pdf(
     trust_roots: Iterable[CertSource] = (),
     allow_fetching: bool = True,
     expected_changed_fields: Iterable[str] = (),
+    later_signed_fields: Iterable[str] = (),
     other_certs: Iterable[CertSource] = (),
     fetch_certificates: bool = False,
     timeout: float = 60.0,
@@ -163,7 +164,10 @@ def validate_pdf(
 
     ``expected_changed_fields``: form fields the caller itself filled after signing
     (e.g. ``so_ky_hieu``, ``ngay_ban_hanh``); any other change after a signature
-    keeps that signature from TOTAL-PASSED. ``isolate=False`` runs pyHanko in this
+    keeps that signature from TOTAL-PASSED. ``later_signed_fields``: fields another
+    party may have filled after a signature, accepted only when a later signature
+    (the agency seal over the number and date, NĐ 30/2020) covers them, so never
+    after the last signature. ``isolate=False`` runs pyHanko in this
     process (faster, but with no time or memory limit: trusted input only).
     """
     try:
@@ -173,6 +177,7 @@ def validate_pdf(
             allow_fetching=allow_fetching,
             fetch_certificates=fetch_certificates,
             expected_changed_fields=frozenset(expected_changed_fields),
+            later_signed_fields=frozenset(later_signed_fields),
             crl_cache_seconds=crl_cache_seconds,
             crls=load_crls(crls),
         )

@@ -32,11 +32,16 @@ def validate_signatures(document_id: int) -> None:
         return
     with open_file(doc.main_file) as stream:
         data = stream.read()
+    from ..outgoing.signatures import ISSUE_FIELDS
+
     report = validate_pdf(
         data,
         trust_roots=current_app.config["TRUST_ROOTS"],
         allow_fetching=current_app.config["REVOCATION_FETCHING"],
         crls=current_app.config["REVOCATION_FILES"],
+        # The issuer's records officer fills the number and date after the leader
+        # signs, then seals (NĐ 30/2020): accepted when the seal covers them.
+        later_signed_fields=ISSUE_FIELDS,
     )
     store_signature_report(doc, report.to_dict())
     logger.info("signatures of incoming %s: %s", document_id, report.indication)

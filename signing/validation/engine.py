@@ -81,6 +81,11 @@ class ValidationOptions:
     #: follow AIA caIssuers URLs found in the file (off: the URLs are attacker-chosen)
     fetch_certificates: bool = False
     expected_changed_fields: frozenset[str] = field(default_factory=frozenset)
+    #: fields another party may fill after a signature provided a later signature
+    #: (not a document timestamp) covers the result, e.g. the number and date a records
+    #: officer fills before sealing (NĐ 30/2020): accepted for every signature but the
+    #: last, never after the last one
+    later_signed_fields: frozenset[str] = field(default_factory=frozenset)
     fetch_timeout: float = 10.0
     #: keep fetched CRLs until their nextUpdate, at most this long (0: fetch every
     #: time); see crl_cache.py
@@ -95,6 +100,7 @@ class ValidationOptions:
             "allow_fetching": self.allow_fetching,
             "fetch_certificates": self.fetch_certificates,
             "expected_changed_fields": sorted(self.expected_changed_fields),
+            "later_signed_fields": sorted(self.later_signed_fields),
             "fetch_timeout": self.fetch_timeout,
             "crl_cache_seconds": self.crl_cache_seconds,
             "crls": [base64.b64encode(c).decode() for c in self.crls],
@@ -108,6 +114,7 @@ class ValidationOptions:
             allow_fetching=data["allow_fetching"],
             fetch_certificates=data["fetch_certificates"],
             expected_changed_fields=frozenset(data["expected_changed_fields"]),
+            later_signed_fields=frozenset(data.get("later_signed_fields", ())),
             fetch_timeout=data["fetch_timeout"],
             crl_cache_seconds=data.get("crl_cache_seconds", 900.0),
             crls=tuple(base64.b64decode(c) for c in data.get("crls", ())),
@@ -250,6 +257,17 @@ class _Checker:
             e.signed_revision for e in embedded if e.sig_object_type == "/DocTimeStamp"
         ]
 
+    def _allowed_after(self, es) -> set[str]:  # type: ignore[no-untyped-def]
+        """Fields whose change after ``es`` is accepted (see later_signed_fields)."""
+        later = any(
+            e.sig_object_type != "/DocTimeStamp"
+            and e.signed_revision > es.signed_revision
+            for e in self.embedded
+        )
+        if later:
+            return self.allowed_fields | set(self.options.later_signed_fields)
+        return self.allowed_fields
+
     async def run(self) -> list[SignatureReport]:
         # Our own session (pyHanko's lazy one builds a TLS context per validation);
         # sessions belong to the event loop, the TLS context is shared.
@@ -298,7 +316,7 @@ class _Checker:
                 await self._check_timestamp(rep, es)
             else:
                 await self._check_signature(rep, es)
-            judge_changes(rep, es, self.reader, self.allowed_fields)
+            judge_changes(rep, es, self.reader, self._allowed_after(es))
         except MemoryError:
             raise  # the whole file is over its limit: RESOURCE_LIMIT
         except Exception as exc:  # noqa: BLE001 - one bad signature never hides others

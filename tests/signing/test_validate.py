@@ -378,6 +378,40 @@ def test_filled_fields_accepted_when_expected(filled_after_signing, check, sign)
     assert not leader.changed_after_signing
 
 
+def test_fields_filled_before_a_later_signature_are_accepted(
+    filled_after_signing, check, sign
+):
+    later = {"so_ky_hieu", "ngay_ban_hanh"}
+    # Alone (no later signature covers them) the filled fields still count.
+    alone = _only(check(filled_after_signing, later_signed_fields=later))
+    assert alone.indication == INDETERMINATE
+    assert alone.unexpected_changed_fields == ["ngay_ban_hanh", "so_ky_hieu"]
+    # Sealed afterwards: the seal attests the number and date.
+    sealed = sign(filled_after_signing, label="seal", field="con_dau")
+    report = check(sealed, later_signed_fields=later)
+    assert report.exit_code == 0, report.to_dict()
+    leader, seal = report.signatures
+    assert leader.indication == seal.indication == TOTAL_PASSED
+    assert not leader.changed_after_signing
+    # Without the option the leader's signature is flagged.
+    flagged = check(sealed).signatures[0]
+    assert flagged.unexpected_changed_fields == ["ngay_ban_hanh", "so_ky_hieu"]
+
+
+def test_fields_changed_after_the_last_signature_are_not_accepted(
+    sign, check, sample_pdf
+):
+    draft = prepare_fields(sample_pdf(), ISSUE_FIELDS)
+    leader = sign(draft, field="lanh_dao")
+    sealed = sign(leader, label="seal", field="con_dau")
+    refilled = fill_issue_fields(sealed, "99/QĐ-UBND", dt.date(2026, 3, 5))
+    report = check(refilled, later_signed_fields={"so_ky_hieu", "ngay_ban_hanh"})
+    assert report.exit_code != 0
+    seal = report.signatures[-1]
+    assert seal.indication != TOTAL_PASSED
+    assert seal.unexpected_changed_fields == ["ngay_ban_hanh", "so_ky_hieu"]
+
+
 def test_only_some_fields_expected(filled_after_signing, check):
     sig = _only(check(filled_after_signing, expected_changed_fields={"so_ky_hieu"}))
     assert sig.indication == INDETERMINATE
