@@ -53,26 +53,46 @@ def load_certificates(items: Iterable[CertSource]) -> tuple[bytes, ...]:
     A PEM file may hold several certificates. Raises ValueError on anything else, so
     call it at start-up to catch configuration mistakes early.
     """
+    return _load_der(
+        items, asn1_x509.Certificate, "certificate", to_der=_cryptography_der
+    )
+
+
+def _cryptography_der(item: object) -> bytes | None:
+    """DER of a ``cryptography`` certificate object, None for anything else."""
+    if not hasattr(item, "public_bytes"):
+        return None
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return item.public_bytes(Encoding.DER)
+
+
+def _load_der(
+    items, asn1_type, what: str, to_der=lambda item: None
+) -> tuple[bytes, ...]:  # type: ignore[no-untyped-def]
+    """DER blobs of ``asn1_type`` from objects, paths or PEM/DER bytes, fully parsed.
+
+    A PEM file may hold several blocks; anything unreadable raises ValueError.
+    """
     result: list[bytes] = []
     for item in items:
-        if isinstance(item, asn1_x509.Certificate):
+        if isinstance(item, asn1_type):
             result.append(item.dump())
             continue
-        if hasattr(item, "public_bytes"):  # cryptography.x509.Certificate
-            from cryptography.hazmat.primitives.serialization import Encoding
-
-            result.append(item.public_bytes(Encoding.DER))
+        der = to_der(item)
+        if der is not None:
+            result.append(der)
             continue
         if isinstance(item, str | os.PathLike):
             try:
                 with open(item, "rb") as f:
                     raw = f.read()
             except OSError as exc:
-                raise ValueError(f"cannot read certificate {item}: {exc}") from exc
+                raise ValueError(f"cannot read {what} {item}: {exc}") from exc
         elif isinstance(item, bytes):
             raw = item
         else:
-            raise ValueError(f"not a certificate: {type(item).__name__}")
+            raise ValueError(f"not a {what}: {type(item).__name__}")
         blobs = (
             [der for _, _, der in pem.unarmor(raw, multiple=True)]
             if pem.detect(raw)
@@ -80,9 +100,9 @@ def load_certificates(items: Iterable[CertSource]) -> tuple[bytes, ...]:
         )
         for der in blobs:
             try:
-                asn1_x509.Certificate.load(der).native  # noqa: B018 - parse fully
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"not a valid certificate: {exc}") from exc
+                asn1_type.load(der).native  # noqa: B018 - parse fully
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValueError(f"not a valid {what}: {exc}") from exc
             result.append(der)
     return tuple(result)
 
@@ -94,33 +114,7 @@ def load_crls(items: Iterable[CrlSource]) -> tuple[bytes, ...]:
     is signed by its issuer and still current is judged at each validation. Raises
     ValueError on anything else, so call it at start-up.
     """
-    result: list[bytes] = []
-    for item in items:
-        if isinstance(item, asn1_crl.CertificateList):
-            result.append(item.dump())
-            continue
-        if isinstance(item, str | os.PathLike):
-            try:
-                with open(item, "rb") as f:
-                    raw = f.read()
-            except OSError as exc:
-                raise ValueError(f"cannot read CRL {item}: {exc}") from exc
-        elif isinstance(item, bytes):
-            raw = item
-        else:
-            raise ValueError(f"not a CRL: {type(item).__name__}")
-        blobs = (
-            [der for _, _, der in pem.unarmor(raw, multiple=True)]
-            if pem.detect(raw)
-            else [raw]
-        )
-        for der in blobs:
-            try:
-                asn1_crl.CertificateList.load(der).native  # noqa: B018 - parse fully
-            except (ValueError, TypeError, KeyError) as exc:
-                raise ValueError(f"not a valid CRL: {exc}") from exc
-            result.append(der)
-    return tuple(result)
+    return _load_der(items, asn1_crl.CertificateList, "CRL")
 
 
 def _read(source: Source, max_size: int) -> bytes:
